@@ -163,3 +163,52 @@ func (t *i420Typer) typeGlyph(p *I420) {
 		}
 	}
 }
+
+// motionSource produces full-screen motion without per-frame allocation:
+// the desktop scrolls (a view sliding over a tall picture) while a video
+// plays in a region covering a quarter of the screen (fresh blocky content
+// every frame, which no motion search can predict).
+type motionSource struct {
+	tall       I420
+	view       I420
+	w, h, step int
+	rng        *rand.Rand
+}
+
+func newMotionSource(tb testing.TB, w, h int) *motionSource {
+	tb.Helper()
+	const step, span = 4, 120 // scroll 4 px per frame, wrap after 120 frames
+	s := newScreen(w, h+step*span, 99)
+	m := &motionSource{w: w, h: h, step: step, rng: rand.New(rand.NewPCG(5, 6))}
+	s.i420(tb, &m.tall)
+	return m
+}
+
+func (m *motionSource) frame(i int) *I420 {
+	off := (i * m.step) % (m.tall.Height - m.h) // even: step is even
+	t := &m.tall
+	m.view = I420{
+		Width: m.w, Height: m.h, StrideY: t.StrideY, StrideUV: t.StrideUV,
+		Y: t.Y[off*t.StrideY:], U: t.U[off/2*t.StrideUV:], V: t.V[off/2*t.StrideUV:],
+	}
+	v := &m.view
+	x0, y0, vw, vh := m.w/4, m.h/4, m.w/2, m.h/2
+	for by := y0; by < y0+vh; by += 8 {
+		for bx := x0; bx < x0+vw; bx += 8 {
+			r := m.rng.Uint32()
+			luma, cu, cv := byte(16+r%220), byte(100+(r>>8)%56), byte(100+(r>>16)%56)
+			for y := by; y < by+8; y++ {
+				row := v.Y[y*v.StrideY+bx : y*v.StrideY+bx+8]
+				for x := range row {
+					row[x] = luma + byte((x+y)&3)
+				}
+			}
+			for y := by / 2; y < by/2+4; y++ {
+				for x := bx / 2; x < bx/2+4; x++ {
+					v.U[y*v.StrideUV+x], v.V[y*v.StrideUV+x] = cu, cv
+				}
+			}
+		}
+	}
+	return v
+}
