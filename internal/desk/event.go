@@ -31,6 +31,10 @@ type Event struct {
 	// AccountID addresses the event to one technician (an invitation) in
 	// addition to those who can see the session.
 	AccountID int64
+	// Also lists technicians who receive the event although they may no
+	// longer see the session (the previous assignee after a transfer), so
+	// their lists drop it.
+	Also []int64
 
 	Session *Session
 	Message *Message
@@ -57,7 +61,7 @@ func (e *Event) VisibleTo(a *Account, ch *Channel) bool {
 		return false
 	}
 	switch {
-	case e.AccountID != 0 && e.AccountID == a.ID:
+	case e.AccountID != 0 && e.AccountID == a.ID, contains(e.Also, a.ID):
 		return true
 	case e.Type == EventChannelChanged:
 		return e.Channel != nil && CanSeeChannel(a, e.Channel) || CanManageChannels(a)
