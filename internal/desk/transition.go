@@ -170,7 +170,7 @@ func Apply(s Session, c Change) (Session, error) {
 			return s, Errorf(EINVALID, "invite needs a technician")
 		}
 		if s.Participant(c.TargetID) {
-			return s, Errorf(ECONFLICT, "technician %d already works session %d", c.TargetID, s.ID)
+			return s, Errorf(ECONFLICT, "technician %d already works session %d (%s)", c.TargetID, s.ID, s.State)
 		}
 		s.Collaborators = append(append([]int64(nil), s.Collaborators...), c.TargetID)
 
