@@ -156,7 +156,7 @@ func TestApplyTimestampsAndExpiry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rel.ExpiresAt.Equal(at.Add(time.Minute + time.Hour)) || !rel.TakenAt.IsZero() || !rel.FirstResponseAt.Equal(at) {
+	if !rel.ExpiresAt.Equal(at.Add(time.Minute+time.Hour)) || !rel.TakenAt.IsZero() || !rel.FirstResponseAt.Equal(at) {
 		t.Errorf("release: expires %v taken %v first response %v", rel.ExpiresAt, rel.TakenAt, rel.FirstResponseAt)
 	}
 	// Expire refuses before its time.
