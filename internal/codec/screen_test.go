@@ -166,35 +166,79 @@ func (t *i420Typer) typeGlyph(p *I420) {
 
 // motionSource produces full-screen motion without per-frame allocation:
 // the desktop scrolls (a view sliding over a tall picture) while a video
-// plays in a region covering a quarter of the screen (fresh blocky content
-// every frame, which no motion search can predict).
+// plays in the middle quarter of the screen. The video is either a pan over
+// a detailed picture (what motion search handles, like real video) or, when
+// noisy, fresh random blocks every frame (unpredictable: it needs more bits
+// than any sane target, so rate control is always at work).
 type motionSource struct {
 	tall       I420
 	view       I420
+	texture    []byte // luma the video pans over; 2× the region each way
 	w, h, step int
+	noisy      bool
 	rng        *rand.Rand
 }
 
-func newMotionSource(tb testing.TB, w, h int) *motionSource {
+func newMotionSource(tb testing.TB, w, h int, noisy bool) *motionSource {
 	tb.Helper()
-	const step, span = 4, 120 // scroll 4 px per frame, wrap after 120 frames
+	const step, span = 4, 120 // scroll 4 px per frame, turn after 120 frames
 	s := newScreen(w, h+step*span, 99)
-	m := &motionSource{w: w, h: h, step: step, rng: rand.New(rand.NewPCG(5, 6))}
+	m := &motionSource{w: w, h: h, step: step, noisy: noisy, rng: rand.New(rand.NewPCG(5, 6))}
 	s.i420(tb, &m.tall)
+	if !noisy {
+		tex := newScreen(w, h, 77).i420(tb, nil) // region is w/2×h/2: w×h is 2× it
+		m.texture = tex.Y
+	}
 	return m
 }
 
 func (m *motionSource) frame(i int) *I420 {
-	off := (i * m.step) % (m.tall.Height - m.h) // even: step is even
+	off := pingPong(i*m.step, m.tall.Height-m.h) // even: step is even
 	t := &m.tall
 	m.view = I420{
 		Width: m.w, Height: m.h, StrideY: t.StrideY, StrideUV: t.StrideUV,
 		Y: t.Y[off*t.StrideY:], U: t.U[off/2*t.StrideUV:], V: t.V[off/2*t.StrideUV:],
 	}
+	if m.noisy {
+		m.noise()
+	} else {
+		m.pan(i)
+	}
+	return &m.view
+}
+
+// pingPong maps a growing position to 0..n and back, so motion reverses at
+// the ends instead of jumping, which would look like a scene cut.
+func pingPong(pos, n int) int {
+	pos %= 2 * n
+	if pos > n {
+		return 2*n - pos
+	}
+	return pos
+}
+
+func (m *motionSource) region() (x0, y0, vw, vh int) { return m.w / 4, m.h / 4, m.w / 2, m.h / 2 }
+
+// pan shows the texture moving diagonally, 3 px right and 2 px down per frame.
+func (m *motionSource) pan(i int) {
 	v := &m.view
-	x0, y0, vw, vh := m.w/4, m.h/4, m.w/2, m.h/2
-	for by := y0; by < y0+vh; by += 8 {
-		for bx := x0; bx < x0+vw; bx += 8 {
+	x0, y0, vw, vh := m.region()
+	dx, dy := pingPong(3*i, m.w-vw), pingPong(2*i, m.h-vh)
+	for y := 0; y < vh; y++ {
+		copy(v.Y[(y0+y)*v.StrideY+x0:][:vw], m.texture[(dy+y)*m.w+dx:][:vw])
+	}
+	for y := y0 / 2; y < (y0+vh)/2; y++ {
+		for x := x0 / 2; x < (x0+vw)/2; x++ {
+			v.U[y*v.StrideUV+x], v.V[y*v.StrideUV+x] = byte(110+(x+i)%32), byte(120+(y+i)%24)
+		}
+	}
+}
+
+func (m *motionSource) noise() {
+	v := &m.view
+	x0, y0, vw, vh := m.region()
+	for by := y0; by+8 <= y0+vh; by += 8 {
+		for bx := x0; bx+8 <= x0+vw; bx += 8 {
 			r := m.rng.Uint32()
 			luma, cu, cv := byte(16+r%220), byte(100+(r>>8)%56), byte(100+(r>>16)%56)
 			for y := by; y < by+8; y++ {
@@ -210,5 +254,4 @@ func (m *motionSource) frame(i int) *I420 {
 			}
 		}
 	}
-	return v
 }

@@ -1,0 +1,133 @@
+package codec
+
+import (
+	"image"
+	"testing"
+	"time"
+)
+
+const frame60 = time.Second / 60
+
+// reportPerFrame adds ms/frame, the figure the media path budget is kept in.
+func reportPerFrame(b *testing.B) {
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/frame")
+}
+
+func BenchmarkBGRAToI420_1080p(b *testing.B) {
+	s := newScreen(1920, 1080, 1)
+	var pic I420
+	s.i420(b, &pic)
+	b.SetBytes(int64(len(s.pix)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := BGRAToI420(s.pix, s.stride, s.w, s.h, &pic); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportPerFrame(b)
+}
+
+func BenchmarkI420ToRGBA_1080p(b *testing.B) {
+	pic := newScreen(1920, 1080, 1).i420(b, nil)
+	out := image.NewRGBA(image.Rect(0, 0, 1920, 1080))
+	b.SetBytes(int64(len(out.Pix)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := I420ToRGBA(pic, out); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportPerFrame(b)
+}
+
+// benchEncode times Encode alone (content changes are made outside the
+// timer) in steady state, and reports mean packet size and drop rate too.
+// The untimed warm-up matters: for a second after the keyframe, rate
+// control drops frames to pay the keyframe back and then spends the budget
+// refining the static picture, which is neither typing nor motion.
+func benchEncode(b *testing.B, next func(i int) *I420) {
+	const warmup = 90
+	enc := newEncoder(b, EncoderConfig{Width: 1920, Height: 1080})
+	for i := range warmup {
+		if _, _, err := enc.Encode(next(i), time.Duration(i)*frame60); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var bytes, dropped int
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := warmup; i < warmup+b.N; i++ {
+		b.StopTimer()
+		pic := next(i)
+		b.StartTimer()
+		pkt, ok, err := enc.Encode(pic, time.Duration(i)*frame60)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !ok {
+			dropped++
+		}
+		bytes += len(pkt.Data)
+	}
+	reportPerFrame(b)
+	b.ReportMetric(float64(bytes)/float64(b.N), "B/frame")
+	b.ReportMetric(float64(dropped)/float64(b.N), "dropped/frame")
+}
+
+// BenchmarkEncodeDesktop_1080p: one character typed per frame on a static
+// desktop, the common remote-support load.
+func BenchmarkEncodeDesktop_1080p(b *testing.B) {
+	pic := newScreen(1920, 1080, 1).i420(b, nil)
+	typer := &i420Typer{x: 16, y: 16}
+	benchEncode(b, func(int) *I420 { typer.typeGlyph(pic); return pic })
+}
+
+// BenchmarkEncodeMotion_1080p: the whole screen scrolls and a video plays
+// in a quarter of it.
+func BenchmarkEncodeMotion_1080p(b *testing.B) {
+	benchEncode(b, newMotionSource(b, 1920, 1080, false).frame)
+}
+
+// encodeSequence returns n packets (the first a keyframe) for decode
+// benchmarks, so decoding never depends on the encoder's speed.
+func encodeSequence(b *testing.B, n int, next func(i int) *I420) [][]byte {
+	enc := newEncoder(b, EncoderConfig{Width: 1920, Height: 1080})
+	var pkts [][]byte
+	for i := 0; len(pkts) < n; i++ {
+		pkt, ok, err := enc.Encode(next(i), time.Duration(i)*frame60)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if ok {
+			pkts = append(pkts, append([]byte(nil), pkt.Data...))
+		}
+	}
+	return pkts
+}
+
+// benchDecode cycles through the packets; the sequence starts with a
+// keyframe, so each wrap-around is a valid stream again. The keyframe is
+// decoded once per wrap: with 60 packets that skews little.
+func benchDecode(b *testing.B, pkts [][]byte) {
+	dec := newDecoder(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := dec.Decode(pkts[i%len(pkts)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportPerFrame(b)
+}
+
+func BenchmarkDecode_1080p(b *testing.B) {
+	pic := newScreen(1920, 1080, 1).i420(b, nil)
+	typer := &i420Typer{x: 16, y: 16}
+	benchDecode(b, encodeSequence(b, 60, func(int) *I420 { typer.typeGlyph(pic); return pic }))
+}
+
+func BenchmarkDecodeMotion_1080p(b *testing.B) {
+	benchDecode(b, encodeSequence(b, 60, newMotionSource(b, 1920, 1080, false).frame))
+}
