@@ -92,8 +92,11 @@ func (g Geometry) ToRemote(x, y float32) (nx, ny float32, inside bool) {
 		return 0, 0, false
 	}
 	nx, ny = (x-p.X)/p.W, (y-p.Y)/p.H
-	inside = nx >= 0 && nx <= 1 && ny >= 0 && ny <= 1 &&
-		x >= 0 && y >= 0 && x <= g.ViewW && y <= g.ViewH
+	// edge absorbs float32 rounding of the picture rectangle, so that the
+	// picture's own corners count as inside.
+	const edge = 1e-3
+	inside = x >= p.X-edge && x <= p.X+p.W+edge && y >= p.Y-edge && y <= p.Y+p.H+edge &&
+		x >= -edge && y >= -edge && x <= g.ViewW+edge && y <= g.ViewH+edge
 	return clamp01(nx), clamp01(ny), inside
 }
 

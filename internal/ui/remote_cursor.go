@@ -17,44 +17,43 @@ type remoteCursor struct {
 
 // arrowCursor is drawn when the remote side sends no cursor shape: a plain
 // white arrow with a black outline, tip (hot spot) at the top left.
-var arrowCursor = drawArrow()
+var arrowCursor = drawArrow([]string{
+	"#...........",
+	"##..........",
+	"#o#.........",
+	"#oo#........",
+	"#ooo#.......",
+	"#oooo#......",
+	"#ooooo#.....",
+	"#oooooo#....",
+	"#ooooooo#...",
+	"#oooooooo#..",
+	"#ooooo#####.",
+	"#oo#oo#.....",
+	"#o#.#oo#....",
+	"##..#oo#....",
+	"#....#oo#...",
+	".....#oo#...",
+	"......#oo#..",
+	"......#oo#..",
+	".......##...",
+})
 
-func drawArrow() *image.NRGBA {
-	// Outline of a classic arrow in pixel units, tip at 0,0.
-	poly := [][2]float64{{0, 0}, {0, 16}, {4, 12.5}, {7, 18.5}, {9.5, 17.5}, {6.5, 11.5}, {11.5, 11.5}}
-	const w, h = 12, 19
-	inside := func(x, y int) bool {
-		if x < 0 || y < 0 || x >= w || y >= h {
-			return false
-		}
-		return pointInPolygon(float64(x)+0.5, float64(y)+0.5, poly)
-	}
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	for y := 0; y < h; y++ {
-		for x := 0; x < w; x++ {
-			if !inside(x, y) {
-				continue
+// drawArrow turns a bitmap ('#' black, 'o' white, '.' transparent) into an
+// image.
+func drawArrow(rows []string) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, len(rows[0]), len(rows)))
+	for y, row := range rows {
+		for x, c := range row {
+			switch c {
+			case '#':
+				img.SetNRGBA(x, y, color.NRGBA{A: 255})
+			case 'o':
+				img.SetNRGBA(x, y, color.NRGBA{R: 255, G: 255, B: 255, A: 255})
 			}
-			c := color.NRGBA{R: 255, G: 255, B: 255, A: 255}
-			if !inside(x-1, y) || !inside(x+1, y) || !inside(x, y-1) || !inside(x, y+1) {
-				c = color.NRGBA{A: 255}
-			}
-			img.SetNRGBA(x, y, c)
 		}
 	}
 	return img
-}
-
-// pointInPolygon is the even-odd rule.
-func pointInPolygon(x, y float64, poly [][2]float64) bool {
-	in := false
-	for i, j := 0, len(poly)-1; i < len(poly); j, i = i, i+1 {
-		xi, yi, xj, yj := poly[i][0], poly[i][1], poly[j][0], poly[j][1]
-		if (yi > y) != (yj > y) && x < (xj-xi)*(y-yi)/(yj-yi)+xi {
-			in = !in
-		}
-	}
-	return in
 }
 
 // sameImage reports whether a and b are the same image value without
