@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"net/netip"
 	"os"
 	"runtime"
 	"strings"
@@ -152,4 +153,11 @@ func waitGoroutines(t *testing.T, base int) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+func testLoggerOrDiscard(t testing.TB) *slog.Logger {
+	c := Config{Logger: testLogger(t)}.withDefaults()
+	return c.Logger
 }
