@@ -155,24 +155,6 @@ func TestSetFrameFromGoroutineUpdatesShownImage(t *testing.T) {
 	}
 }
 
-func TestSetFrameConcurrentWriters(t *testing.T) {
-	r := newRig(t, 100, 100)
-	var wg sync.WaitGroup
-	for g := 0; g < 4; g++ {
-		src := solid(32, 24, []color.RGBA{red, green, blue, red}[g])
-		wg.Go(func() {
-			for i := 0; i < 50; i++ {
-				r.v.SetFrame(src)
-			}
-		})
-	}
-	wg.Wait()
-	r.v.SetFrame(solid(32, 24, green)) // ensure a final known frame
-	if got := r.v.renderer.picture.Image.(*image.RGBA).RGBAAt(1, 1); got != green {
-		t.Fatalf("last frame shows %v, want green", got)
-	}
-}
-
 func TestSetFrameAllocatesNoFrameSizedMemory(t *testing.T) {
 	r := newRig(t, 320, 180)
 	src := solid(1280, 720, red)
