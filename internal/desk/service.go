@@ -17,9 +17,18 @@ type Actor struct {
 	IP string
 }
 
+// SystemAccount is the identity of the broker's own administration (its
+// command line): owner rights, no stored account. Only in-process code can
+// build an ActorSystem; Authenticate never returns one.
+var SystemAccount = Account{ID: 0, Name: "broker admin", Role: RoleOwner, Availability: Away}
+
 // Technician returns the actor's account, or an EUNAUTHORIZED error when the
-// caller is not a logged-in, enabled technician.
+// caller is not a logged-in, enabled technician or the system.
 func (a Actor) Technician() (*Account, error) {
+	if a.Kind == ActorSystem {
+		acct := SystemAccount
+		return &acct, nil
+	}
 	if a.Kind != ActorTechnician || a.Account == nil {
 		return nil, Errorf(EUNAUTHORIZED, "technician login required")
 	}
@@ -117,7 +126,7 @@ func (c *change) audit(action string, sessionID, channelID int64, target, detail
 	case ActorAgent:
 		r.ActorName = "end user"
 	case ActorSystem:
-		r.ActorName = "system"
+		r.ActorName = SystemAccount.Name
 	}
 	if r.ActorKind == ActorUnknown {
 		r.ActorKind, r.ActorName = ActorSystem, "system"
@@ -149,8 +158,8 @@ func (c *change) technician() (*Account, error) {
 
 func freshTechnician(tx Tx, actor Actor) (*Account, error) {
 	a, err := actor.Technician()
-	if err != nil {
-		return nil, err
+	if err != nil || actor.Kind == ActorSystem {
+		return a, err
 	}
 	fresh, err := tx.Account(a.ID)
 	if err != nil {
