@@ -1,3 +1,7 @@
+// Tests needing an X server (Xvfb) run on Linux only.
+
+//go:build linux
+
 package capture
 
 import (
