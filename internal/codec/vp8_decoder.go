@@ -104,6 +104,9 @@ func (d *vp8Decoder) Decode(data []byte) (*I420, error) {
 	if len(data) > math.MaxUint32 {
 		return nil, fmt.Errorf("%w: packet of %d bytes", ErrCorrupt, len(data))
 	}
+	if err := checkKeyframeSize(data); err != nil {
+		return nil, err
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.dec == nil {
@@ -149,6 +152,31 @@ func (d *vp8Decoder) Close() error {
 		C.tether_dec_free(d.dec)
 		d.dec = nil
 		d.pic = I420{}
+	}
+	return nil
+}
+
+// Limits on the picture size a keyframe may declare. libvpx allocates its
+// frame buffers from the keyframe header alone: a forged 15000×15000 header
+// costs ~760 MB and two seconds per packet, a cheap denial of service by a
+// peer. 8K UHD covers any real screen or multi-monitor capture.
+const (
+	maxDecodeSide   = 8192
+	maxDecodePixels = 7680 * 4320
+)
+
+// checkKeyframeSize reads the size from a VP8 keyframe header (RFC 6386
+// section 9.1: 3-byte frame tag with bit 0 clear for keyframes, start code
+// 9d 01 2a, then 14-bit width and height) and rejects oversized ones before
+// libvpx sees them. Other packets pass; libvpx judges them.
+func checkKeyframeSize(data []byte) error {
+	if len(data) < 10 || data[0]&1 != 0 {
+		return nil
+	}
+	w := int(data[6]) | int(data[7]&0x3f)<<8
+	h := int(data[8]) | int(data[9]&0x3f)<<8
+	if w > maxDecodeSide || h > maxDecodeSide || w*h > maxDecodePixels {
+		return fmt.Errorf("%w: keyframe declares %dx%d, more than this decoder accepts", ErrCorrupt, w, h)
 	}
 	return nil
 }

@@ -174,6 +174,11 @@ func (cfg EncoderConfig) withDefaults() (EncoderConfig, error) {
 	if err := checkSize(cfg.Width, cfg.Height); err != nil {
 		return cfg, fmt.Errorf("%w: Width/Height: %w", ErrInvalidConfig, err)
 	}
+	if cfg.Width > maxDecodeSide || cfg.Height > maxDecodeSide || cfg.Width*cfg.Height > maxDecodePixels {
+		// Our own decoder would refuse the stream.
+		return cfg, fmt.Errorf("%w: %dx%d exceeds the decodable %d pixels or %d per side",
+			ErrInvalidConfig, cfg.Width, cfg.Height, maxDecodePixels, maxDecodeSide)
+	}
 	if err := checkBitrate(cfg.BitrateKbps); err != nil {
 		return cfg, err
 	}
