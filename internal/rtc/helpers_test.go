@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"log/slog"
 	"net/netip"
@@ -63,11 +64,11 @@ func newPair(t testing.TB, hostMod func(*HostConfig)) *pair {
 	if hostMod != nil {
 		hostMod(&hc)
 	}
-	v, err := NewViewer(ctx, ViewerConfig{Config: loopbackConfig(t), Decoder: p.dec}, vsig)
+	v, err := NewViewer(ctx, ViewerConfig{Config: loopbackConfig(t), Decoder: p.dec}, jsonSignaler{vsig})
 	if err != nil {
 		t.Fatalf("NewViewer: %v", err)
 	}
-	h, err := NewHost(ctx, hc, hsig)
+	h, err := NewHost(ctx, hc, jsonSignaler{hsig})
 	if err != nil {
 		v.Close()
 		t.Fatalf("NewHost: %v", err)
@@ -160,4 +161,19 @@ func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
 func testLoggerOrDiscard(t testing.TB) *slog.Logger {
 	c := Config{Logger: testLogger(t)}.withDefaults()
 	return c.Logger
+}
+
+// jsonSignaler round-trips every signal through JSON, as the broker does.
+type jsonSignaler struct{ Signaler }
+
+func (j jsonSignaler) Send(ctx context.Context, s Signal) error {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	var out Signal
+	if err := json.Unmarshal(b, &out); err != nil {
+		return err
+	}
+	return j.Signaler.Send(ctx, out)
 }

@@ -209,11 +209,11 @@ func (h *Host) offer(ctx context.Context, iceRestart bool) error {
 	if err != nil {
 		return fmt.Errorf("rtc: create offer: %w", err)
 	}
-	if err := h.pc.SetLocalDescription(offer); err != nil {
-		return fmt.Errorf("rtc: set local offer: %w", err)
+	if err := h.setLocal(offer); err != nil {
+		return fmt.Errorf("rtc: %w", err)
 	}
-	if err := h.sig.Send(ctx, Signal{Type: SignalOffer, SDP: offer.SDP}); err != nil {
-		return fmt.Errorf("rtc: send offer: %w", err)
+	if err := h.sendDescription(ctx, Signal{Type: SignalOffer, SDP: offer.SDP}); err != nil {
+		return fmt.Errorf("rtc: %w", err)
 	}
 	return nil
 }

@@ -38,6 +38,13 @@ type peer struct {
 	state         atomic.Int32 // ConnState
 	pointerSeq    atomic.Uint32
 
+	// candMu is held while sending descriptions and candidates, so that a
+	// local candidate never overtakes the description it belongs to: after
+	// an ICE restart the remote side would apply it to the old session.
+	candMu     sync.Mutex // guards the following fields
+	descSent   bool
+	localCands []Signal
+
 	msgMu       sync.Mutex // serialises OnMessage calls and guards the following field
 	pointerLast seqFilter
 
@@ -127,9 +134,13 @@ func newPeer(ctx context.Context, cfg Config, sig Signaler, onMessage func(Messa
 		s := Signal{Type: SignalCandidate, Candidate: &Candidate{
 			Candidate: init.Candidate, SDPMid: init.SDPMid, SDPMLineIndex: init.SDPMLineIndex,
 		}}
-		if err := p.sig.Send(p.ctx, s); err != nil && p.ctx.Err() == nil {
-			p.log.Warn("send ice candidate", "err", err)
+		p.candMu.Lock()
+		defer p.candMu.Unlock()
+		if !p.descSent {
+			p.localCands = append(p.localCands, s)
+			return
 		}
+		p.sendCandidate(s)
 	})
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		st := fromPion(s)
@@ -143,6 +154,39 @@ func newPeer(ctx context.Context, cfg Config, sig Signaler, onMessage func(Messa
 		}
 	})
 	return p, nil
+}
+
+func (p *peer) sendCandidate(s Signal) {
+	if err := p.sig.Send(p.ctx, s); err != nil && p.ctx.Err() == nil {
+		p.log.Warn("send ice candidate", "err", err)
+	}
+}
+
+// setLocal applies a local description, holding back the candidates it
+// starts gathering until sendDescription.
+func (p *peer) setLocal(d webrtc.SessionDescription) error {
+	p.candMu.Lock()
+	p.descSent = false
+	p.candMu.Unlock()
+	if err := p.pc.SetLocalDescription(d); err != nil {
+		return fmt.Errorf("set local %s: %w", d.Type, err)
+	}
+	return nil
+}
+
+// sendDescription sends an offer or answer, then the candidates held back.
+func (p *peer) sendDescription(ctx context.Context, s Signal) error {
+	p.candMu.Lock()
+	defer p.candMu.Unlock()
+	if err := p.sig.Send(ctx, s); err != nil {
+		return fmt.Errorf("send %s: %w", s.Type, err)
+	}
+	p.descSent = true
+	for _, c := range p.localCands {
+		p.sendCandidate(c)
+	}
+	p.localCands = nil
+	return nil
 }
 
 // start runs the signaling loop. Call it once the role has set up its

@@ -3,6 +3,7 @@ package rtc
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime"
@@ -372,5 +373,40 @@ func TestRemoteByeReportsClosed(t *testing.T) {
 		case <-ctx.Done():
 			t.Fatal("viewer never reported closed after the host's bye")
 		}
+	}
+}
+
+func TestICERestart(t *testing.T) {
+	p := newPair(t, nil)
+	id := streamUntil(t, p.host, 0, 10*time.Millisecond, 5*time.Second, func() bool { return p.viewer.Stats().Frames >= 5 })
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := p.host.RestartICE(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := p.viewer.Stats().Frames
+	streamUntil(t, p.host, id, 10*time.Millisecond, 5*time.Second, func() bool {
+		return p.viewer.Stats().Frames >= before+20 && p.host.pc.SignalingState().String() == "stable" &&
+			p.host.connState() == StateConnected && p.viewer.connState() == StateConnected
+	})
+	if err := p.viewer.SendInput(ctx, []byte("after restart")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSignalJSON(t *testing.T) {
+	mid, idx := "0", uint16(0)
+	in := Signal{Type: SignalCandidate, Candidate: &Candidate{Candidate: "candidate:1 1 udp 1 127.0.0.1 5000 typ host", SDPMid: &mid, SDPMLineIndex: &idx}}
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"type":"candidate","candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 5000 typ host","sdpMid":"0","sdpMLineIndex":0}}`
+	if string(b) != want {
+		t.Fatalf("json %s\nwant %s", b, want)
+	}
+	b, _ = json.Marshal(Signal{Type: SignalOffer, SDP: "v=0"})
+	if string(b) != `{"type":"offer","sdp":"v=0"}` {
+		t.Fatalf("offer json %s", b)
 	}
 }

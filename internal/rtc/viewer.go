@@ -107,10 +107,10 @@ func (v *Viewer) onDescription(ctx context.Context, s Signal) error {
 	if err != nil {
 		return fmt.Errorf("create answer: %w", err)
 	}
-	if err := v.pc.SetLocalDescription(answer); err != nil {
-		return fmt.Errorf("set local answer: %w", err)
+	if err := v.setLocal(answer); err != nil {
+		return err
 	}
-	return v.sig.Send(ctx, Signal{Type: SignalAnswer, SDP: answer.SDP})
+	return v.sendDescription(ctx, Signal{Type: SignalAnswer, SDP: answer.SDP})
 }
 
 // readVideo is the receive path: packets → frames → decoder → mailbox. It
