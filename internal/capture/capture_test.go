@@ -303,4 +303,3 @@ func TestOpenErrors(t *testing.T) {
 		}
 	}
 }
-
