@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -44,6 +45,13 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 	if path == "" || strings.ContainsAny(path, "?\x00") {
 		return nil, fmt.Errorf("store: invalid database path %q", path)
 	}
+	// The file holds password and token hashes: create it readable by this
+	// user only. SQLite gives the -wal and -shm files the same mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: create %s: %w", path, err)
+	}
+	f.Close()
 	common := fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)", busyTimeout.Milliseconds())
 	write, err := sql.Open("sqlite", path+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -152,5 +153,28 @@ func TestViewIsReadOnly(t *testing.T) {
 	})
 	if err == nil {
 		t.Fatal("CreateGroup in View succeeded")
+	}
+}
+
+func TestDatabaseFilesArePrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tether.db")
+	db := openPath(t, path)
+	newFixture(t, db) // makes SQLite create the -wal and -shm files
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s has mode %v, want no group or other access", filepath.Base(p), st.Mode().Perm())
+		}
+	}
+}
+
+func TestUpdateAfterCloseFails(t *testing.T) {
+	db := openTest(t)
+	db.Close()
+	if err := db.Update(context.Background(), func(desk.Tx) error { return nil }); err == nil {
+		t.Fatal("Update after Close succeeded")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -154,11 +155,10 @@ func (t *tx) UpdateSession(s *desk.Session) error {
 	return sessionCollaborators.set(t, s.ID, s.Collaborators)
 }
 
-// Session list limits.
-const (
-	DefaultSessionLimit = 1000
-	MaxSessionLimit     = 10000
-)
+// DefaultSessionLimit is how many sessions ListSessions returns when the
+// filter sets no limit. A larger limit is honoured as given: reports ask
+// for every session of a period and must not be silently truncated.
+const DefaultSessionLimit = 1000
 
 // sessionSortSQL maps desk.SessionSorts to ORDER BY expressions and the
 // join each needs. Names sort case-insensitively; a session without a
@@ -176,8 +176,7 @@ var sessionSortSQL = map[string]struct{ expr, join string }{
 
 // ListSessions returns the sessions f selects, never deleted ones, sorted
 // by f.Sort (by ID, that is creation order, when empty; ties by ID in the
-// same direction) and at most f.Limit (default DefaultSessionLimit, at most
-// MaxSessionLimit).
+// same direction) and at most f.Limit (default DefaultSessionLimit).
 func (t *tx) ListSessions(f desk.SessionFilter) ([]*desk.Session, error) {
 	var (
 		where = []string{"s.deleted_at = 0"}
@@ -238,7 +237,7 @@ func (t *tx) ListSessions(f desk.SessionFilter) ([]*desk.Session, error) {
 		}
 		order, join = so.expr+dir+", s.id"+dir, so.join
 	}
-	args = append(args, clampLimit(f.Limit, DefaultSessionLimit, MaxSessionLimit))
+	args = append(args, clampLimit(f.Limit, DefaultSessionLimit, math.MaxInt))
 	q := "SELECT " + sessionColumns + " FROM sessions s " + join + " WHERE " + strings.Join(where, " AND ") +
 		" ORDER BY " + order + " LIMIT ?"
 	rows, err := t.query(q, args...)

@@ -236,3 +236,28 @@ func TestListSessions(t *testing.T) {
 		return nil
 	})
 }
+
+func TestListSessionsLimits(t *testing.T) {
+	db := openTest(t)
+	const n = DefaultSessionLimit + 5
+	mustUpdate(t, db, func(tx desk.Tx) error {
+		for range n {
+			if err := tx.CreateSession(&desk.Session{Kind: desk.KindCode, State: desk.Waiting}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustView(t, db, func(tx desk.Tx) error {
+		for _, tc := range []struct{ limit, want int }{{0, DefaultSessionLimit}, {-1, DefaultSessionLimit}, {3, 3}, {1 << 30, n}} {
+			list, err := tx.ListSessions(desk.SessionFilter{Limit: tc.limit})
+			if err != nil {
+				return err
+			}
+			if len(list) != tc.want {
+				t.Errorf("Limit %d: %d sessions, want %d", tc.limit, len(list), tc.want)
+			}
+		}
+		return nil
+	})
+}
