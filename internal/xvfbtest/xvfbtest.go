@@ -5,70 +5,69 @@
 package xvfbtest
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
 
 // Start launches Xvfb with one screen of w×h×24, points DISPLAY at it for
-// the rest of the test and returns the display name (":N"). The test is
-// skipped with a clear message when Xvfb is not installed; `make test`
-// installs it, so CI always runs these tests.
+// the rest of the test and returns the display name (":N"). Xvfb chooses a
+// free display number itself (-displayfd), so parallel test processes never
+// race for one. The test is skipped with a clear message when Xvfb is not
+// installed; `make test` installs it, so CI always runs these tests.
 func Start(tb testing.TB, w, h int) string {
 	tb.Helper()
 	bin, err := exec.LookPath("Xvfb")
 	if err != nil {
 		tb.Skip("xvfbtest: Xvfb not installed (run `make deps`); skipping a test that needs a display")
 	}
-	for n := 140; n < 400; n++ {
-		if exists(fmt.Sprintf("/tmp/.X%d-lock", n)) || exists(fmt.Sprintf("/tmp/.X11-unix/X%d", n)) {
-			continue
-		}
-		disp := fmt.Sprintf(":%d", n)
-		cmd := exec.Command(bin, disp, "-screen", "0", fmt.Sprintf("%dx%dx24", w, h),
-			"-noreset", "-nolisten", "tcp", "+extension", "XINERAMA", "+extension", "XFIXES", "+extension", "DAMAGE")
-		if err := cmd.Start(); err != nil {
-			tb.Fatalf("xvfbtest: start Xvfb: %v", err)
-		}
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
-		if waitSocket(n, done) {
-			tb.Cleanup(func() {
-				cmd.Process.Kill()
-				<-done
-			})
-			tb.Setenv("DISPLAY", disp)
-			return disp
-		}
-		// Lost a race for this number with another test process: try the next.
-		cmd.Process.Kill()
-		<-done
+	cmd := exec.Command(bin, "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", w, h),
+		"-noreset", "-nolisten", "tcp", "+extension", "XINERAMA", "+extension", "XFIXES", "+extension", "DAMAGE")
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		tb.Fatalf("xvfbtest: pipe: %v", err)
 	}
-	tb.Fatal("xvfbtest: no free display number")
-	return ""
-}
-
-func waitSocket(n int, done <-chan struct{}) bool {
-	sock := filepath.Join("/tmp/.X11-unix", fmt.Sprintf("X%d", n))
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	cmd.ExtraFiles = []*os.File{pw}
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("xvfbtest: start Xvfb: %v", err)
+	}
+	pw.Close()
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	stop := func() {
+		cmd.Process.Signal(syscall.SIGTERM) // lets Xvfb remove its lock and socket
 		select {
 		case <-done:
-			return false
-		default:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
 		}
-		if exists(sock) {
-			return true
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	return false
-}
 
-func exists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
+	num := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(pr).ReadString('\n')
+		pr.Close()
+		num <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-num:
+		if n == "" {
+			stop()
+			tb.Fatal("xvfbtest: Xvfb exited without reporting a display")
+		}
+		tb.Cleanup(stop)
+		disp := ":" + n
+		tb.Setenv("DISPLAY", disp)
+		return disp
+	case <-time.After(15 * time.Second):
+		stop()
+		tb.Fatal("xvfbtest: Xvfb did not start within 15 s")
+	}
+	return ""
 }
