@@ -113,7 +113,9 @@ func (v *RemoteView) DragEnd() {}
 func (v *RemoteView) MouseDown(ev *desktop.MouseEvent) {
 	v.requestFocus()
 	b := buttonOf(ev.Button)
-	if b == input.ButtonUnknown || v.viewOnly.Load() {
+	// A press of a button already down (seen with GLFW under X when the
+	// click also focuses the window) must not reach the remote twice.
+	if b == input.ButtonUnknown || v.viewOnly.Load() || v.input.buttons[b] {
 		return
 	}
 	nx, ny, inside := v.geometry().ToRemote(ev.Position.X, ev.Position.Y)

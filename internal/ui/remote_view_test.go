@@ -233,6 +233,7 @@ func TestMouseBarsAndDrags(t *testing.T) {
 	// A drag that leaves the picture is clamped to its edge, and the release
 	// outside the picture still releases.
 	r.v.MouseDown(mouse(200, 150, desktop.MouseButtonPrimary))
+	r.v.MouseDown(mouse(200, 150, desktop.MouseButtonPrimary)) // repeated press: sent once
 	r.v.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(200, 5)}})
 	r.v.MouseUp(mouse(200, 5, desktop.MouseButtonPrimary))
 	want := []input.Event{
