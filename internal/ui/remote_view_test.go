@@ -323,16 +323,6 @@ func TestKeysAndText(t *testing.T) {
 	assertEvents(t, r.take(), want)
 }
 
-func TestTabStaysInView(t *testing.T) {
-	r := newRig(t, 100, 100)
-	c := r.w.Canvas()
-	c.Focus(r.v)
-	test.FocusNext(c) // what the window does on Tab unless the focused widget accepts it
-	if c.Focused() != r.v {
-		t.Skip("single focusable: traversal wraps to itself; AcceptsTab covered in TestKeysAndText")
-	}
-}
-
 func TestShortcutsGoToRemote(t *testing.T) {
 	r := newRig(t, 100, 100)
 	r.w.Canvas().Focus(r.v)
