@@ -3,8 +3,10 @@ package rtc
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"testing"
+	"time"
 )
 
 func TestConfigValidate(t *testing.T) {
@@ -107,5 +109,26 @@ func TestUDPMuxReceiveBuffer(t *testing.T) {
 			t.Fatalf("root got %d bytes, want %d (SO_RCVBUFFORCE)", got, DefaultReceiveBuffer)
 		}
 		t.Logf("kernel capped the buffer: not root")
+	}
+}
+
+func TestSharedUDPMuxOutlivesSessions(t *testing.T) {
+	mux, err := NewUDPMux(context.Background(), Config{ListenAddr: "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mux.Close()
+	for i := range 2 {
+		p := newPair(t, func(c *HostConfig) { c.UDPMux = mux })
+		streamUntil(t, p.host, 0, 10*time.Millisecond, 5*time.Second, func() bool { return p.viewer.Stats().Frames >= 3 })
+		pair, err := p.host.pc.SCTP().Transport().ICETransport().GetSelectedCandidatePair()
+		if err != nil || pair == nil {
+			t.Fatalf("session %d: no selected pair: %v", i, err)
+		}
+		if want := mux.LocalAddrs()[0].(*net.UDPAddr).Port; int(pair.Local.Port) != want {
+			t.Fatalf("session %d: host uses port %d, want the shared mux's %d", i, pair.Local.Port, want)
+		}
+		p.host.Close()
+		p.viewer.Close()
 	}
 }
