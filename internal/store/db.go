@@ -90,7 +90,10 @@ func (db *DB) Close() error {
 }
 
 // Update runs fn in a write transaction, committed when fn returns nil and
-// rolled back when it returns an error or panics.
+// rolled back when it returns an error or panics. Updates queue for the one
+// write connection, so fn must not call Update itself (it would wait for
+// its own connection); calling View from fn is fine but does not see fn's
+// uncommitted changes.
 func (db *DB) Update(ctx context.Context, fn func(desk.Tx) error) error {
 	return db.run(ctx, db.write, false, fn)
 }
