@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 )
@@ -418,4 +419,77 @@ func TestHotPathAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(30, frame); n != 0 {
 		t.Errorf("%v allocations per frame, want 0", n)
 	}
+}
+
+// TestEncoderConcurrentControl drives the encoder the way rtc will: frames
+// from the capture goroutine, keyframe requests from RTCP, bitrate changes
+// from congestion control, and Close racing the last frames. Run it with
+// -race to check the locking.
+func TestEncoderConcurrentControl(t *testing.T) {
+	const w, h = 160, 120
+	s := newScreen(w, h, 21)
+	enc, err := NewVP8Encoder(EncoderConfig{Width: w, Height: h, BitrateKbps: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pic I420
+	s.i420(t, &pic)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			enc.RequestKeyframe()
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := enc.SetBitrate(200 + 100*(i%10)); err != nil && !errors.Is(err, ErrClosed) {
+				t.Error(err)
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	keyframes, start := 0, time.Now()
+	for i := 0; i < 60; i++ {
+		pkt, ok, err := enc.Encode(&pic, time.Duration(i)*frame30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && pkt.Keyframe {
+			keyframes++
+		}
+	}
+	// However many requests arrived: the first frame plus at most one per
+	// elapsed interval (60 small frames normally take ~20 ms: just one).
+	if limit := 1 + int(time.Since(start)/DefaultKeyframeMinInterval); keyframes < 1 || keyframes > limit {
+		t.Errorf("%d keyframes under a request storm, want 1..%d", keyframes, limit)
+	}
+	done := make(chan struct{})
+	go func() { // Close while Encode may be running
+		defer close(done)
+		enc.Close()
+	}()
+	for i := 60; i < 70; i++ {
+		if _, _, err := enc.Encode(&pic, time.Duration(i)*frame30); err != nil && !errors.Is(err, ErrClosed) {
+			t.Error(err)
+		}
+	}
+	<-done
+	close(stop)
+	wg.Wait()
 }
