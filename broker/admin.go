@@ -57,8 +57,13 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// open opens the data directory's store and a service over it.
+// openService opens the data directory's store and a service over it.
 func openService(ctx context.Context, dir string, logger *slog.Logger) (*desk.Service, *store.DB, error) {
+	return openServiceWith(ctx, dir, logger, nil)
+}
+
+// openServiceWith is openService with a publisher for live events.
+func openServiceWith(ctx context.Context, dir string, logger *slog.Logger, pub desk.Publisher) (*desk.Service, *store.DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -71,7 +76,7 @@ func openService(ctx context.Context, dir string, logger *slog.Logger) (*desk.Se
 		db.Close()
 		return nil, nil, err
 	}
-	svc, err := desk.NewService(desk.ServiceConfig{Store: db, Blobs: blobs, Hasher: password.New(password.Default), Logger: logger})
+	svc, err := desk.NewService(desk.ServiceConfig{Store: db, Blobs: blobs, Hasher: password.New(password.Default), Publisher: pub, Logger: logger})
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -2,11 +2,186 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tetherdesk/tether/internal/desk"
+	"github.com/tetherdesk/tether/internal/server"
+	"github.com/tetherdesk/tether/internal/store"
 )
 
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "tether-broker serve: the HTTP server is being wired")
-	return 1
+// Main is the serve command: ParseFlags, Run, Close, so tests can run the
+// whole broker in-process on a random port.
+type Main struct {
+	Addr      string
+	DataDir   string
+	PublicURL string
+	OrgName   string
+	LogLevel  slog.Level
+
+	// Stdout receives the one human-readable "listening on" line.
+	Stdout io.Writer
+	Stderr io.Writer
+
+	// Listener is the bound socket once Run returned without error.
+	Listener net.Listener
+
+	db   *store.DB
+	srv  *server.Server
+	http *http.Server
+	done chan error
 }
+
+// envDefault lets every flag be set from the environment too (TETHER_ADDR,
+// TETHER_DATA, ...), which suits systemd units and containers.
+func envDefault(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok {
+		return v
+	}
+	return def
+}
+
+// ParseFlags reads the serve flags, defaulting from TETHER_* variables.
+func (m *Main) ParseFlags(args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&m.Addr, "addr", envDefault("TETHER_ADDR", ":8080"), "listen address [TETHER_ADDR]")
+	fs.StringVar(&m.DataDir, "data", envDefault("TETHER_DATA", defaultDataDir), "data directory for the database and attachments [TETHER_DATA]")
+	fs.StringVar(&m.PublicURL, "public-url", envDefault("TETHER_PUBLIC_URL", ""), "address end users and apps reach the broker at, e.g. https://help.example.com (default: from --addr) [TETHER_PUBLIC_URL]")
+	fs.StringVar(&m.OrgName, "org-name", envDefault("TETHER_ORG_NAME", "Tether"), "organisation name shown to end users [TETHER_ORG_NAME]")
+	level := fs.String("log-level", envDefault("TETHER_LOG_LEVEL", "info"), "debug, info, warn or error [TETHER_LOG_LEVEL]")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := m.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return usageError(fmt.Sprintf("bad --log-level %q", *level))
+	}
+	if m.PublicURL != "" && !strings.HasPrefix(m.PublicURL, "http://") && !strings.HasPrefix(m.PublicURL, "https://") {
+		return usageError("--public-url must start with http:// or https://")
+	}
+	if strings.TrimSpace(m.OrgName) == "" {
+		return usageError("--org-name must not be empty")
+	}
+	return nil
+}
+
+// Run opens the data directory, binds the address and starts serving in
+// the background. It returns once the broker accepts connections.
+func (m *Main) Run(ctx context.Context) error {
+	logger := slog.New(slog.NewJSONHandler(m.Stderr, &slog.HandlerOptions{Level: m.LogLevel}))
+	if err := os.MkdirAll(m.DataDir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	ln, err := net.Listen("tcp", m.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Addr, err)
+	}
+	m.Listener = ln
+	if m.PublicURL == "" {
+		m.PublicURL = "http://" + publicHost(ln.Addr().(*net.TCPAddr))
+	}
+
+	hub := server.NewHub()
+	svc, db, err := openServiceWith(ctx, m.DataDir, logger, hub)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	m.db = db
+	m.srv, err = server.New(server.Config{Service: svc, Hub: hub, PublicURL: m.PublicURL, OrgName: m.OrgName, Logger: logger})
+	if err != nil {
+		m.Close()
+		return err
+	}
+	m.http = &http.Server{
+		Handler:           m.srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	m.done = make(chan error, 1)
+	go func() { m.done <- m.http.Serve(ln) }()
+	logger.Info("broker started", "addr", ln.Addr().String(), "public_url", m.PublicURL, "data", m.DataDir, "org", m.OrgName)
+	fmt.Fprintf(m.Stdout, "tether-broker listening on http://%s (public URL %s)\n", ln.Addr(), m.PublicURL)
+	return nil
+}
+
+// publicHost turns a bound address into one a local client can dial: an
+// unspecified IP becomes 127.0.0.1.
+func publicHost(a *net.TCPAddr) string {
+	if a.IP == nil || a.IP.IsUnspecified() {
+		return net.JoinHostPort("127.0.0.1", fmt.Sprint(a.Port))
+	}
+	return a.String()
+}
+
+// Wait blocks until the HTTP server stops.
+func (m *Main) Wait() error {
+	if m.done == nil {
+		return nil
+	}
+	err := <-m.done
+	m.done <- err // Wait may be called again
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close shuts the HTTP server down gracefully (WebSockets are closed by the
+// server), then closes the database. Safe to call more than once.
+func (m *Main) Close() error {
+	var errs []error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		m.srv.Close() // close WebSockets first: Shutdown does not wait for hijacked connections
+		errs = append(errs, m.http.Shutdown(ctx))
+		cancel()
+		m.http = nil
+	} else if m.srv != nil {
+		m.srv.Close()
+	}
+	if m.db != nil {
+		errs = append(errs, m.db.Close())
+		m.db = nil
+	}
+	return errors.Join(errs...)
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	m := &Main{Stdout: stdout, Stderr: stderr}
+	if err := m.ParseFlags(args); err != nil {
+		fmt.Fprintf(stderr, "tether-broker serve: %s\n", errorText(err))
+		return 2
+	}
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintf(stderr, "tether-broker serve: %s\n", errorText(err))
+		return 1
+	}
+	select {
+	case <-ctx.Done():
+	case <-waitChan(m):
+	}
+	if err := m.Close(); err != nil {
+		fmt.Fprintf(stderr, "tether-broker serve: shutdown: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+func waitChan(m *Main) <-chan struct{} {
+	c := make(chan struct{})
+	go func() { m.Wait(); close(c) }()
+	return c
+}
+
+var _ desk.Publisher = (*server.Hub)(nil)
