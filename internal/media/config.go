@@ -1,0 +1,100 @@
+package media
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/tetherdesk/tether/internal/capture"
+	"github.com/tetherdesk/tether/internal/codec"
+	"github.com/tetherdesk/tether/internal/input"
+	"github.com/tetherdesk/tether/internal/rtc"
+)
+
+// DefaultCursorInterval is how often a sharing Host looks at the pointer.
+// The pointer moves without damaging the screen, so it is polled; 50 Hz is
+// smooth enough for a cursor drawn by the viewer and costs well under 1 %
+// of a core.
+const DefaultCursorInterval = 20 * time.Millisecond
+
+// HostConfig configures the end user's side.
+type HostConfig struct {
+	// RTC configures the peer connection (ICE servers, sockets). Its
+	// Logger defaults to Logger.
+	RTC rtc.Config
+	// Capture chooses the display, monitor and frame pacing. Its Logger
+	// defaults to Logger.
+	Capture capture.Config
+	// Encoder tunes VP8 (CPUUsed, Threads, FPS, BitrateKbps as the start
+	// rate). Width and Height are ignored: they follow the monitor.
+	Encoder codec.EncoderConfig
+	// Bitrate bounds for the congestion controller (rtc's defaults when 0).
+	MinBitrateKbps, MaxBitrateKbps int
+	// Injector replays the technician's input. The Host wraps it in an
+	// input.GatedInjector, owns it and closes it on Close. Nil makes a
+	// view-only host that refuses all input. Its monitor table must match
+	// capture's (Host.Monitors): events are injected on the shared monitor.
+	Injector input.Injector
+	// CursorInterval is how often the pointer is polled while sharing
+	// (default DefaultCursorInterval).
+	CursorInterval time.Duration
+	// Logger receives diagnostics, never input contents. Nil discards.
+	Logger *slog.Logger
+}
+
+func (c *HostConfig) validate() error {
+	if c.CursorInterval < 0 {
+		return fmt.Errorf("%w: negative cursor interval", ErrInvalidConfig)
+	}
+	if c.MinBitrateKbps < 0 || c.MaxBitrateKbps < 0 || c.Encoder.BitrateKbps < 0 {
+		return fmt.Errorf("%w: negative bitrate", ErrInvalidConfig)
+	}
+	if c.CursorInterval == 0 {
+		c.CursorInterval = DefaultCursorInterval
+	}
+	c.Logger = orDiscard(c.Logger)
+	if c.RTC.Logger == nil {
+		c.RTC.Logger = c.Logger
+	}
+	if c.Capture.Logger == nil {
+		c.Capture.Logger = c.Logger
+	}
+	return nil
+}
+
+// ViewerConfig configures the technician's side.
+type ViewerConfig struct {
+	// RTC configures the peer connection. Its Logger defaults to Logger.
+	RTC rtc.Config
+	// PLIInterval throttles keyframe requests (rtc's default when 0).
+	PLIInterval time.Duration
+	// OnCursor, when set, receives the remote pointer whenever it moves,
+	// appears or hides, on a pion goroutine. It must not block or call
+	// Close. Viewer.Cursor returns the latest one too.
+	OnCursor func(Cursor)
+	// OnEvent, when set, receives input events the host sends (the end
+	// user's clipboard), on a pion goroutine. It must not block or call
+	// Close.
+	OnEvent func(input.Event)
+	// Logger receives diagnostics. Nil discards.
+	Logger *slog.Logger
+}
+
+func (c *ViewerConfig) validate() error {
+	if c.PLIInterval < 0 {
+		return fmt.Errorf("%w: negative PLI interval", ErrInvalidConfig)
+	}
+	c.Logger = orDiscard(c.Logger)
+	if c.RTC.Logger == nil {
+		c.RTC.Logger = c.Logger
+	}
+	return nil
+}
+
+func orDiscard(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return l
+}

@@ -1,0 +1,468 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tetherdesk/tether/internal/capture"
+	"github.com/tetherdesk/tether/internal/codec"
+	"github.com/tetherdesk/tether/internal/input"
+	"github.com/tetherdesk/tether/internal/rtc"
+)
+
+// keyframeRetry is how long after answering a keyframe request on a still
+// screen the picture is sent once more: the encoder throttles forced
+// keyframes (codec.DefaultKeyframeMinInterval), and a request that fell
+// inside the throttle window is honoured only by a later frame, which a
+// still screen would not produce until the capture refresh.
+const keyframeRetry = codec.DefaultKeyframeMinInterval + 50*time.Millisecond
+
+// Host is the end user's side of a session: it shares one monitor and
+// injects the technician's input, both only as far as the end user allowed
+// (Allow). It starts in input.ModeNone: nothing is captured or sent and no
+// input is injected.
+type Host struct {
+	cfg   HostConfig
+	log   *slog.Logger
+	rtc   *rtc.Host
+	enc   *encoder
+	gate  *input.GatedInjector // nil: no injector, all input refused
+	start time.Time
+
+	monitor atomic.Int32 // index of the shared monitor, for injected events
+
+	// kick asks the stream loop to send its current picture again (a
+	// keyframe request arrived); wake interrupts its wait for damage.
+	kick atomic.Bool
+	wmu  sync.Mutex // guards the following field
+	wake context.CancelFunc
+
+	captured, injected, refused, malformed atomic.Uint64
+
+	mu      sync.Mutex // guards the following fields; held across mode changes, including waiting for the stream to end
+	mode    input.Mode
+	stopped bool
+	closed  bool
+	src     capture.Source
+	mon     capture.Monitor
+	pic     codec.I420    // the current picture; used only by the stream goroutine while it runs
+	cancel  func()        // ends the running stream; nil when not streaming
+	done    chan struct{} // closed when the stream goroutines have ended
+}
+
+// HostStats adds the Host's own counters to the connection's.
+type HostStats struct {
+	rtc.Stats
+	// Captured counts pictures taken from the screen; Encoded and
+	// EncodedBytes what the encoder produced from them (video payload).
+	Captured, Encoded, EncodedBytes, Keyframes uint64
+	// Injected counts input events passed to the injector; Refused those
+	// the gate (or a missing injector) turned away; Malformed those that
+	// did not decode.
+	Injected, Refused, Malformed uint64
+	Mode                         input.Mode
+}
+
+// NewHost opens the capture source (which captures nothing yet) and the
+// peer connection, and sends the offer through sig. Sharing starts only
+// with Allow. Close the Host when done.
+func NewHost(ctx context.Context, cfg HostConfig, sig rtc.Signaler) (*Host, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	src, err := capture.Open(cfg.Capture)
+	if err != nil {
+		return nil, fmt.Errorf("media: %w", err)
+	}
+	mon, err := monitorOf(src, cfg.Capture.Monitor)
+	if err != nil {
+		src.Close()
+		return nil, err
+	}
+	h := &Host{
+		cfg:   cfg,
+		log:   cfg.Logger,
+		enc:   &encoder{cfg: cfg.Encoder},
+		start: time.Now(),
+		src:   src,
+		mon:   mon,
+	}
+	h.monitor.Store(int32(mon.Index))
+	if cfg.Injector != nil {
+		h.gate = input.NewGatedInjector(cfg.Injector)
+	}
+	start := cfg.Encoder.BitrateKbps
+	if start > 0 && cfg.MaxBitrateKbps > 0 {
+		start = min(start, cfg.MaxBitrateKbps)
+	}
+	if start > 0 {
+		start = max(start, cfg.MinBitrateKbps, rtc.DefaultMinBitrateKbps)
+	}
+	h.rtc, err = rtc.NewHost(ctx, rtc.HostConfig{
+		Config:            cfg.RTC,
+		Encoder:           h.enc,
+		MinBitrateKbps:    cfg.MinBitrateKbps,
+		MaxBitrateKbps:    cfg.MaxBitrateKbps,
+		StartBitrateKbps:  start,
+		OnMessage:         h.onMessage,
+		OnKeyframeRequest: h.onKeyframeRequest,
+	}, sig)
+	if err != nil {
+		src.Close()
+		if h.gate != nil {
+			h.gate.Close()
+		}
+		return nil, fmt.Errorf("media: %w", err)
+	}
+	return h, nil
+}
+
+func monitorOf(src capture.Source, index int) (capture.Monitor, error) {
+	mons, err := src.Monitors()
+	if err != nil {
+		return capture.Monitor{}, fmt.Errorf("media: %w", err)
+	}
+	if index < 0 || index >= len(mons) {
+		return capture.Monitor{}, fmt.Errorf("media: %w: %d of %d", capture.ErrNoMonitor, index, len(mons))
+	}
+	return mons[index], nil
+}
+
+// WaitConnected blocks until the viewer is connected.
+func (h *Host) WaitConnected(ctx context.Context) error { return h.rtc.WaitConnected(ctx) }
+
+// Allow sets what the technician may do: input.ModeViewOnly shares the
+// screen, input.ModeControl also injects input, input.ModeNone pauses
+// both. Leaving control releases every held key and button. When Allow
+// returns ModeNone, no further frame is sent.
+func (h *Host) Allow(mode input.Mode) error {
+	if mode > input.ModeControl {
+		return fmt.Errorf("%w: unknown mode %d", ErrInvalidConfig, mode)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case h.closed:
+		return ErrClosed
+	case h.stopped:
+		return ErrStopped
+	}
+	// Input first on the way down, video first on the way up: consent
+	// never covers more than the end user gave at any moment.
+	if err := h.setGate(mode); err != nil {
+		return err
+	}
+	h.mode = mode
+	if mode == input.ModeNone {
+		h.stopStreamLocked()
+	} else if h.cancel == nil {
+		h.startStreamLocked()
+	}
+	h.log.Info("sharing mode", "mode", mode.String())
+	return nil
+}
+
+func (h *Host) setGate(mode input.Mode) error {
+	if h.gate == nil {
+		return nil
+	}
+	if err := h.gate.SetMode(mode); err != nil && !errors.Is(err, input.ErrClosed) {
+		return fmt.Errorf("media: %w", err)
+	}
+	return nil
+}
+
+// Stop ends sharing at once: input is refused and every held key and
+// button released, the stream ends, and no frame is sent after Stop
+// returns. A stopped Host cannot be resumed (ErrStopped); the connection
+// stays up until Close so the app can still say goodbye.
+func (h *Host) Stop() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return ErrClosed
+	}
+	h.stopped = true
+	h.mode = input.ModeNone
+	err := h.setGate(input.ModeNone)
+	if h.gate != nil {
+		// SetMode releases only when leaving control; releasing is always safe.
+		if rerr := h.gate.ReleaseAll(); err == nil && rerr != nil {
+			err = fmt.Errorf("media: release input: %w", rerr)
+		}
+	}
+	h.stopStreamLocked()
+	h.log.Info("sharing stopped")
+	return err
+}
+
+// Mode returns what the technician may do now.
+func (h *Host) Mode() input.Mode {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.mode
+}
+
+// Monitors lists the monitors that can be shared.
+func (h *Host) Monitors() ([]capture.Monitor, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, ErrClosed
+	}
+	return h.src.Monitors()
+}
+
+// SetMonitor shares another monitor. The stream restarts on it (with a
+// keyframe when its size differs) and input maps to it from then on.
+func (h *Host) SetMonitor(index int) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return ErrClosed
+	}
+	if index == h.mon.Index {
+		return nil
+	}
+	cfg := h.cfg.Capture
+	cfg.Monitor = index
+	src, err := capture.Open(cfg)
+	if err != nil {
+		return fmt.Errorf("media: %w", err)
+	}
+	mon, err := monitorOf(src, index)
+	if err != nil {
+		src.Close()
+		return err
+	}
+	streaming := h.cancel != nil
+	h.stopStreamLocked()
+	h.src.Close()
+	h.src, h.mon = src, mon
+	h.monitor.Store(int32(index))
+	if streaming {
+		h.startStreamLocked()
+	}
+	h.log.Info("sharing monitor", "monitor", index, "width", mon.Width, "height", mon.Height)
+	return nil
+}
+
+// Stats returns live figures; cheap enough to call once a second.
+func (h *Host) Stats() HostStats {
+	return HostStats{
+		Stats:        h.rtc.Stats(),
+		Captured:     h.captured.Load(),
+		Encoded:      h.enc.frames.Load(),
+		EncodedBytes: h.enc.bytes.Load(),
+		Keyframes:    h.enc.keyframes.Load(),
+		Injected:     h.injected.Load(),
+		Refused:      h.refused.Load(),
+		Malformed:    h.malformed.Load(),
+		Mode:         h.Mode(),
+	}
+}
+
+// Close stops sharing, ends the connection, releases held input and
+// closes the injector, the encoder and the capture source. It returns
+// after every goroutine has ended and is idempotent.
+func (h *Host) Close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil
+	}
+	h.closed = true
+	h.mode = input.ModeNone
+	h.stopStreamLocked()
+	// The connection goes before the gate: its callbacks may still inject.
+	err := h.rtc.Close()
+	if h.gate != nil {
+		if gerr := h.gate.Close(); err == nil {
+			err = gerr
+		}
+	}
+	h.enc.Close()
+	h.src.Close()
+	return err
+}
+
+// startStreamLocked starts the capture loop and the cursor poller for the
+// current source. h.mu is held.
+func (h *Host) startStreamLocked() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	src, mon := h.src, h.mon
+	go func() {
+		defer wg.Done()
+		h.streamLoop(ctx, src)
+	}()
+	go func() {
+		defer wg.Done()
+		h.cursorLoop(ctx, src, mon)
+	}()
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	h.cancel, h.done = cancel, done
+}
+
+// stopStreamLocked ends the stream and waits for it. h.mu is held; the
+// stream goroutines never take it.
+func (h *Host) stopStreamLocked() {
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	<-h.done
+	h.cancel, h.done = nil, nil
+}
+
+// streamLoop waits for damage, converts and sends, one frame at a time:
+// damage arriving while a frame is encoded is merged into the next
+// capture, so frames are dropped rather than queued.
+func (h *Host) streamLoop(ctx context.Context, src capture.Source) {
+	have := false       // h.pic holds a picture
+	var retry time.Time // when to resend after a keyframe request
+	for {
+		if h.kick.Swap(false) && have {
+			h.send(time.Since(h.start))
+			retry = time.Now().Add(keyframeRetry)
+			continue
+		}
+		wctx, cancel := context.WithCancel(ctx)
+		if !retry.IsZero() {
+			wctx, cancel = context.WithDeadline(ctx, retry)
+		}
+		h.setWake(cancel)
+		if h.kick.Load() {
+			cancel() // a request raced with setWake
+		}
+		f, err := src.Next(wctx)
+		h.setWake(nil)
+		cancel()
+		if err != nil {
+			switch {
+			case ctx.Err() != nil:
+				return
+			case errors.Is(err, context.DeadlineExceeded):
+				retry = time.Time{}
+				if have {
+					h.send(time.Since(h.start))
+				}
+				continue
+			case errors.Is(err, context.Canceled):
+				continue // kicked
+			}
+			h.log.Error("capture failed, sharing paused", "err", err)
+			return
+		}
+		h.captured.Add(1)
+		if err := codec.BGRAToI420(f.Data, f.Stride, f.Width, f.Height, &h.pic); err != nil {
+			h.log.Error("convert frame", "err", err)
+			continue
+		}
+		have = true
+		h.send(f.Time.Sub(h.start))
+	}
+}
+
+func (h *Host) send(ts time.Duration) {
+	if err := h.rtc.SendPicture(&h.pic, ts); err != nil && !errors.Is(err, rtc.ErrClosed) {
+		h.log.Warn("send frame", "err", err)
+	}
+}
+
+func (h *Host) setWake(f context.CancelFunc) {
+	h.wmu.Lock()
+	h.wake = f
+	h.wmu.Unlock()
+}
+
+// onKeyframeRequest runs on a pion goroutine: the viewer lost the picture.
+// rtc has already asked the encoder for a keyframe; the stream loop must
+// produce a frame for it even if the screen is still.
+func (h *Host) onKeyframeRequest() {
+	h.kick.Store(true)
+	h.wmu.Lock()
+	if h.wake != nil {
+		h.wake()
+	}
+	h.wmu.Unlock()
+}
+
+// cursorLoop polls the pointer and tells the viewer when it moved, appeared
+// or hid.
+func (h *Host) cursorLoop(ctx context.Context, src capture.Source, mon capture.Monitor) {
+	t := time.NewTicker(h.cfg.CursorInterval)
+	defer t.Stop()
+	var last Cursor
+	sent := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		c, err := src.Cursor()
+		if err != nil {
+			if errors.Is(err, capture.ErrCursorUnsupported) || errors.Is(err, capture.ErrClosed) {
+				return
+			}
+			h.log.Debug("cursor", "err", err)
+			continue
+		}
+		cur := Cursor{X: normalise(c.X, mon.Width), Y: normalise(c.Y, mon.Height), Visible: c.Visible}
+		if sent && cur == last {
+			continue
+		}
+		// A fresh 10-byte slice: the data channel may hold on to it.
+		if err := h.rtc.SendInput(ctx, marshalCursor(cur, nil)); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			h.log.Debug("send cursor", "err", err)
+			continue
+		}
+		last, sent = cur, true
+	}
+}
+
+// onMessage runs on a pion goroutine for each input message from the
+// viewer. Event contents are never logged.
+func (h *Host) onMessage(m rtc.Message) {
+	var ev input.Event
+	if err := input.Unmarshal(m.Data, &ev); err != nil {
+		h.malformed.Add(1)
+		h.log.Debug("malformed input message", "channel", m.Channel.String(), "err", err)
+		return
+	}
+	if m.Channel == rtc.ChannelPointer && ev.Kind != input.KindPointerMove {
+		// Only disposable moves may travel unreliably; a lost button
+		// release would leave a button held.
+		h.malformed.Add(1)
+		h.log.Debug("non-move event on the pointer channel", "kind", ev.Kind.String())
+		return
+	}
+	if h.gate == nil {
+		h.refused.Add(1)
+		return
+	}
+	// The viewer sees one monitor: its coordinates are on the shared one.
+	ev.Monitor = uint8(h.monitor.Load())
+	if err := h.gate.Inject(ev); err != nil {
+		h.refused.Add(1)
+		if !errors.Is(err, input.ErrNotAllowed) && !errors.Is(err, input.ErrClosed) {
+			h.log.Warn("inject input", "kind", ev.Kind.String(), "err", err)
+		}
+		return
+	}
+	h.injected.Add(1)
+}

@@ -1,0 +1,20 @@
+// Tests needing an X server (Xvfb) run on Linux only.
+
+//go:build linux
+
+package media
+
+import (
+	"io"
+	"log"
+	"os"
+	"testing"
+
+	"github.com/jezek/xgb"
+)
+
+func TestMain(m *testing.M) {
+	// xgb logs every connection without ~/.Xauthority; Xvfb needs none.
+	xgb.Logger = log.New(io.Discard, "", 0)
+	os.Exit(m.Run())
+}
