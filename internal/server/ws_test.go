@@ -1,0 +1,401 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/tetherdesk/tether/internal/api"
+	"github.com/tetherdesk/tether/internal/desk"
+)
+
+// wsClient is a test's WebSocket client.
+type wsClient struct {
+	t    *testing.T
+	conn *websocket.Conn
+}
+
+func (e *env) dial(token, query string) *wsClient {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	url := "ws" + strings.TrimPrefix(e.ts.URL, "http") + "/api/v1/events"
+	if query != "" {
+		url += "?" + query
+	}
+	h := http.Header{}
+	if token != "" {
+		h.Set("Authorization", "Bearer "+token)
+	}
+	c, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		e.t.Fatalf("dial events: %v", err)
+	}
+	c.SetReadLimit(1 << 24)
+	e.t.Cleanup(func() { c.CloseNow() })
+	return &wsClient{t: e.t, conn: c}
+}
+
+// next reads one message; it fails the test after 5 s.
+func (c *wsClient) next() api.Envelope {
+	c.t.Helper()
+	_, raw := c.nextRaw()
+	var m api.Envelope
+	if err := json.Unmarshal(raw, &m); err != nil {
+		c.t.Fatalf("decode %s: %v", raw, err)
+	}
+	return m
+}
+
+func (c *wsClient) nextRaw() (api.Envelope, []byte) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, raw, err := c.conn.Read(ctx)
+	if err != nil {
+		c.t.Fatalf("read: %v", err)
+	}
+	var m api.Envelope
+	json.Unmarshal(raw, &m)
+	return m, raw
+}
+
+// ready reads until the ready message and returns the events before it.
+func (c *wsClient) ready() ([]api.Envelope, int64) {
+	c.t.Helper()
+	var evs []api.Envelope
+	for {
+		m := c.next()
+		if m.Type == api.TypeReady {
+			var r api.Ready
+			json.Unmarshal(m.Data, &r)
+			return evs, r.LastSeq
+		}
+		evs = append(evs, m)
+	}
+}
+
+func (c *wsClient) send(v any) {
+	c.t.Helper()
+	raw, ok := v.([]byte)
+	if !ok {
+		raw, _ = json.Marshal(v)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.conn.Write(ctx, websocket.MessageText, raw); err != nil {
+		c.t.Fatalf("write: %v", err)
+	}
+}
+
+func TestEventsRoutedOnlyToRoutedTechnicians(t *testing.T) {
+	w := newWorld(t)
+	e := w.env
+	routed := e.dial(w.t1Token, "")
+	unrouted := e.dial("", "token="+w.t2Token) // the query-token form
+	routed.ready()
+	unrouted.ready()
+
+	j := e.sos(w.chanA.ID, "Carl")
+	m := routed.next()
+	if m.Type != "session.created" || m.SessionID != j.Session.SessionID || m.Seq == 0 {
+		t.Fatalf("routed technician got %+v", m)
+	}
+	var s api.Session
+	json.Unmarshal(m.Data, &s)
+	if s.State != "queued" || s.EndUserName != "Carl" || s.ChannelName != "Design" {
+		t.Fatalf("event session = %+v", s)
+	}
+	// The unrouted technician's next event is their own availability change,
+	// not the request.
+	e.must(200, "PUT", "/api/v1/me/availability", w.t2Token, api.AvailabilityRequest{Availability: "busy"}, nil)
+	if m := unrouted.next(); m.Type != "account.changed" {
+		t.Fatalf("unrouted technician got %+v", m)
+	}
+
+	// The agent sees its session's changes and chat, but not internal events.
+	agent := e.dial(j.Token, "")
+	agent.ready()
+	e.must(200, "POST", fmt.Sprintf("/api/v1/sessions/%d/take", j.Session.SessionID), w.t1Token, nil, nil)
+	m = agent.next()
+	var view api.AgentSession
+	json.Unmarshal(m.Data, &view)
+	if m.Type != "session.updated" || view.State != "active" || view.TechnicianName != "t1" || view.OrgName != "Example Corp" {
+		t.Fatalf("agent got %+v (%+v)", m, view)
+	}
+	if m := routed.next(); m.Type != "session.updated" {
+		t.Fatalf("routed technician got %+v", m)
+	}
+
+	// Anonymous and bad tokens are refused before the upgrade.
+	for _, q := range []string{"", "token=nope"} {
+		url := "ws" + strings.TrimPrefix(e.ts.URL, "http") + "/api/v1/events?" + q
+		_, resp, err := websocket.Dial(context.Background(), url, nil)
+		if err == nil || resp == nil || resp.StatusCode != 401 {
+			t.Fatalf("dial %q: %v %v", q, err, resp)
+		}
+	}
+}
+
+func TestEventsCatchUpWithoutDuplicates(t *testing.T) {
+	w := newWorld(t)
+	e := w.env
+	c := e.dial(w.t1Token, "")
+	_, last := c.ready()
+	e.sos(w.chanA.ID, "one")
+	first := c.next()
+	c.conn.Close(websocket.StatusNormalClosure, "")
+
+	// Missed while away: two visible requests and one in a channel not routed to t1.
+	var chans []api.Channel
+	e.must(200, "GET", "/api/v1/channels", e.owner, nil, &chans)
+	e.sos(w.chanA.ID, "two")
+	for _, ch := range chans {
+		if ch.ID != w.chanA.ID {
+			e.must(201, "POST", "/api/v1/sessions", e.owner, api.CreateLinkRequest{ChannelID: ch.ID, EndUserName: "invisible"}, nil)
+		}
+	}
+	e.sos(w.chanA.ID, "three")
+
+	c = e.dial(w.t1Token, fmt.Sprintf("since=%d", first.Seq))
+	missed, top := c.ready()
+	if len(missed) != 2 || top <= first.Seq || last >= first.Seq {
+		t.Fatalf("caught up %d events (top %d, first %d)", len(missed), top, first.Seq)
+	}
+	for i, m := range missed {
+		if m.Type != "session.created" || m.Seq <= first.Seq || i > 0 && m.Seq <= missed[i-1].Seq {
+			t.Fatalf("missed[%d] = %+v", i, m)
+		}
+	}
+	e.sos(w.chanA.ID, "five")
+	if m := c.next(); m.Type != "session.created" || m.Seq <= missed[1].Seq {
+		t.Fatalf("live after catch-up: %+v", m)
+	}
+
+	// Catch-up racing live publishing: every event exactly once.
+	const n = 15
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := 0; i < n; i++ {
+			e.svc.SubmitSOS(context.Background(), w.chanA.ID, fmt.Sprintf("race %d", i), "x", desk.DeviceInfo{}, "10.0.0.2")
+		}
+	}()
+	r := e.dial(w.t1Token, fmt.Sprintf("since=%d", top))
+	seen := map[int64]bool{}
+	racing := 0
+	for racing < n {
+		m := r.next()
+		if m.Type == api.TypeReady {
+			continue
+		}
+		if seen[m.Seq] {
+			t.Fatalf("event %d delivered twice", m.Seq)
+		}
+		seen[m.Seq] = true
+		var s api.Session
+		json.Unmarshal(m.Data, &s)
+		if strings.HasPrefix(s.EndUserName, "race ") {
+			racing++
+		}
+	}
+	wg.Wait()
+
+	// A resume message replays on a live connection.
+	r.send(api.Envelope{Type: api.TypeResume, Seq: first.Seq})
+	replayed, _ := r.ready()
+	if len(replayed) < 2+1+n {
+		t.Fatalf("resume replayed %d events", len(replayed))
+	}
+	r.send(api.Envelope{Type: api.TypePing})
+	if m := r.next(); m.Type != api.TypePong {
+		t.Fatalf("ping answered with %+v", m)
+	}
+}
+
+func TestSlowClientIsDisconnected(t *testing.T) {
+	w := newWorld(t, func(c *Config) {
+		c.SendQueue = 32
+		c.WriteTimeout = 300 * time.Millisecond
+	})
+	e := w.env
+	j := e.sos(w.chanA.ID, "Carl")
+	slow := e.dial(j.Token, "")
+	fast := e.dial(j.Token, "")
+	fast.ready()
+	if e.hub.count() != 2 {
+		t.Fatalf("%d connections", e.hub.count())
+	}
+
+	text := strings.Repeat("x", 60<<10)
+	sess := &desk.Session{ID: j.Session.SessionID, ChannelID: w.chanA.ID, Kind: desk.KindSOS, State: desk.Queued}
+	got := make(chan int, 1)
+	go func() {
+		n := 0
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			_, _, err := fast.conn.Read(ctx)
+			cancel()
+			if err != nil {
+				return
+			}
+			n++
+			got <- n
+		}
+	}()
+	seq := int64(1 << 40)
+	published := 0
+	deadline := time.Now().Add(20 * time.Second)
+	for e.hub.count() > 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("slow client still connected after %d events", published)
+		}
+		for i := 0; i < 16; i++ { // a batch the fast client's queue holds
+			seq++
+			e.hub.Publish(&desk.Event{Seq: seq, Type: desk.EventChatMessage, At: e.clock.Now(), SessionID: sess.ID, ChannelID: sess.ChannelID,
+				Session: sess, Message: &desk.Message{ID: seq, SessionID: sess.ID, FromKind: desk.ActorTechnician, Text: text}})
+			published++
+		}
+		for n := 0; n < published; {
+			select {
+			case n = <-got:
+			case <-time.After(10 * time.Second):
+				t.Fatalf("fast client stuck at %d of %d", n, published)
+			}
+		}
+	}
+	if !strings.Contains(e.logs.String(), `"reason":"too slow"`) {
+		t.Error("the slow client was not closed as too slow")
+	}
+	// The slow client finds its connection gone once it reads.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for {
+		if _, _, err := slow.conn.Read(ctx); err != nil {
+			break
+		}
+	}
+	// The fast one still works.
+	e.must(201, "POST", "/api/v1/agent/messages", j.Token, api.PostMessageRequest{Text: "still here"}, nil)
+	select {
+	case <-got:
+	case <-time.After(5 * time.Second):
+		t.Fatal("fast client stopped receiving")
+	}
+}
+
+func TestSignalingRelay(t *testing.T) {
+	w := newWorld(t)
+	e := w.env
+	var link api.CreateLinkResponse
+	e.must(201, "POST", "/api/v1/sessions", w.t1Token, api.CreateLinkRequest{ChannelID: w.chanA.ID}, &link)
+	var join api.AgentJoinResponse
+	e.must(200, "POST", "/api/v1/agent/join", "", api.AgentJoinRequest{LinkToken: link.LinkToken}, &join)
+	sid := link.Session.ID
+	other := e.sos(w.chanA.ID, "Other")
+	_, t3Token := e.createTech("t3@example.com", "technician", []int64{w.group})
+
+	agent := e.dial(join.Token, "")
+	tech := e.dial(w.t1Token, "")
+	outsider := e.dial(w.t2Token, "")
+	routedNotParticipant := e.dial(t3Token, "")
+	otherAgent := e.dial(other.Token, "")
+	for _, c := range []*wsClient{agent, tech, outsider, routedNotParticipant, otherAgent} {
+		c.ready()
+	}
+
+	// Verbatim: whitespace, key order, HTML characters and numbers survive.
+	offer := `{ "sdp" : "v=0\r\no=- 1 2 IN IP4 <127.0.0.1>", "type":"offer", "z": 1.50e0 }`
+	agent.send([]byte(fmt.Sprintf(`{"type":"signal","session_id":%d,"data":%s}`, sid, offer)))
+	_, raw := tech.nextRaw()
+	want := fmt.Sprintf(`{"type":"signal","session_id":%d,"from":"agent","data":%s}`, sid, offer)
+	if string(raw) != want {
+		t.Fatalf("technician got\n%s\nwant\n%s", raw, want)
+	}
+	answer := `[1, "answer", {"candidate": "a=candidate:1 1 udp 2130706431 10.0.0.1 5000 typ host"}]`
+	tech.send([]byte(fmt.Sprintf(`{"type":"signal","session_id":%d,"data":%s}`, sid, answer)))
+	_, raw = agent.nextRaw()
+	want = fmt.Sprintf(`{"type":"signal","session_id":%d,"from":"technician","from_id":%d,"data":%s}`, sid, w.t1, answer)
+	if string(raw) != want {
+		t.Fatalf("agent got\n%s\nwant\n%s", raw, want)
+	}
+
+	refused := []struct {
+		name string
+		c    *wsClient
+		msg  string
+		code string
+	}{
+		{"unrouted technician", outsider, fmt.Sprintf(`{"type":"signal","session_id":%d,"data":{}}`, sid), desk.ENOTFOUND},
+		{"routed non-participant", routedNotParticipant, fmt.Sprintf(`{"type":"signal","session_id":%d,"data":{}}`, sid), desk.ENOTFOUND},
+		{"agent of another session", otherAgent, fmt.Sprintf(`{"type":"signal","session_id":%d,"data":{}}`, sid), desk.ENOTFOUND},
+		{"agent of a queued session", otherAgent, fmt.Sprintf(`{"type":"signal","session_id":%d,"data":{}}`, other.Session.SessionID), desk.ECONFLICT},
+		{"no data", agent, fmt.Sprintf(`{"type":"signal","session_id":%d}`, sid), desk.EINVALID},
+		{"too large", agent, fmt.Sprintf(`{"type":"signal","session_id":%d,"data":"%s"}`, sid, strings.Repeat("a", api.MaxSignalBytes)), desk.ETOOLARGE},
+		{"unknown field", agent, `{"type":"signal","session_id":1,"data":{},"extra":1}`, desk.EINVALID},
+		{"malformed", agent, `{"type":"signal",`, desk.EINVALID},
+		{"unknown type", agent, `{"type":"offer"}`, desk.EINVALID},
+	}
+	for _, r := range refused {
+		r.c.send([]byte(r.msg))
+		m := r.c.next()
+		var er api.Error
+		json.Unmarshal(m.Data, &er)
+		if m.Type != api.TypeError || er.Code != r.code {
+			t.Errorf("%s: got %+v (%+v), want error %s", r.name, m, er, r.code)
+		}
+	}
+	// Nothing leaked to the session's technician or agent: their next
+	// messages are a fresh signal each.
+	agent.send([]byte(fmt.Sprintf(`{"type":"signal","session_id":%d,"data":"bye"}`, sid)))
+	if m := tech.next(); m.Type != api.TypeSignal || string(m.Data) != `"bye"` {
+		t.Fatalf("technician got %+v", m)
+	}
+	// A message above the read limit ends the connection.
+	agent.send([]byte(fmt.Sprintf(`{"type":"signal","session_id":%d,"data":"%s"}`, sid, strings.Repeat("a", api.MaxSignalBytes+8<<10))))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, _, err := agent.conn.Read(ctx); websocket.CloseStatus(err) != websocket.StatusMessageTooBig {
+		t.Fatalf("oversized message: %v", err)
+	}
+}
+
+func TestCloseWaitsForConnections(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.SweepInterval = 10 * time.Millisecond })
+	e := w.env
+	c := e.dial(w.t1Token, "")
+	c.ready()
+	done := make(chan struct{})
+	go func() {
+		e.srv.Close()
+		e.srv.Close() // idempotent
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, _, err := c.conn.Read(ctx); websocket.CloseStatus(err) != websocket.StatusGoingAway {
+		t.Fatalf("client saw %v, want going away", err)
+	}
+	if e.hub.count() != 0 {
+		t.Fatalf("%d connections left", e.hub.count())
+	}
+	// New connections are refused after Close.
+	url := "ws" + strings.TrimPrefix(e.ts.URL, "http") + "/api/v1/events"
+	_, resp, err := websocket.Dial(context.Background(), url, &websocket.DialOptions{HTTPHeader: http.Header{"Authorization": {"Bearer " + w.t1Token}}})
+	if err == nil || resp == nil || resp.StatusCode != 503 {
+		t.Fatalf("dial after Close: %v %v", err, resp)
+	}
+}
