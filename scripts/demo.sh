@@ -30,9 +30,9 @@ Accounts:    $OWNER / $OWNER_PW   (owner)
              $TECH / $TECH_PW   (technician in "Tier 1", routed to channel "Help Desk")
 
 Try it with curl in another terminal (see README.md, "Driving the API with curl"):
-  TOKEN=\$(curl -s $URL/api/v1/login -d '{"email":"$TECH","password":"$TECH_PW"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
+  TOKEN=\$(curl -s $URL/api/v1/login -H 'Content-Type: application/json' -d '{"email":"$TECH","password":"$TECH_PW"}' | sed 's/.*"token":"\([^"]*\)".*/\1/')
   curl -s -H "Authorization: Bearer \$TOKEN" $URL/api/v1/channels
-  curl -s -H "Authorization: Bearer \$TOKEN" $URL/api/v1/sessions -d '{"channel_id":1,"end_user_name":"Aaron"}'
+  curl -s -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' $URL/api/v1/sessions -d '{"channel_id":1,"end_user_name":"Aaron"}'
 
 Stop with Ctrl+C.
 TXT
