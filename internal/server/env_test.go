@@ -56,7 +56,7 @@ const password = "correct horse battery"
 
 // env is a broker over a real SQLite store on loopback HTTP.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	clock *fakeClock
 	svc   *desk.Service
 	hub   *Hub
@@ -77,7 +77,7 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
-func newEnv(t *testing.T, configure ...func(*Config)) *env {
+func newEnv(t testing.TB, configure ...func(*Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()

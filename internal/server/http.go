@@ -167,7 +167,11 @@ func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
 	if status == http.StatusMethodNotAllowed {
 		msg = fmt.Sprintf("method %s is not allowed here (allowed: %s)", r.Method, probe.header.Get("Allow"))
 	}
-	writeJSON(w, status, api.Error{Code: codeOf(status), Message: msg})
+	code := codeOf(status)
+	if status == http.StatusMethodNotAllowed {
+		code = desk.EINVALID
+	}
+	writeJSON(w, status, api.Error{Code: code, Message: msg})
 }
 
 type headerProbe struct {
@@ -263,7 +267,7 @@ func jsonError(err error) error {
 		return desk.Errorf(desk.EINVALID, "malformed JSON at byte %d: %s", syn.Offset, syn.Error())
 	case errors.As(err, &typ):
 		if typ.Field == "" {
-			return desk.Errorf(desk.EINVALID, "request body must be a JSON %s, not %s", typeName(typ.Type.Kind().String()), typ.Value)
+			return desk.Errorf(desk.EINVALID, "request body must be %s, not %s", typeName(typ.Type.Kind().String()), typ.Value)
 		}
 		return desk.Errorf(desk.EINVALID, "field %q must be %s, not %s", typ.Field, typeName(typ.Type.Kind().String()), typ.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

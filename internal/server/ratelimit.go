@@ -85,7 +85,7 @@ type backoff struct {
 }
 
 type boEntry struct {
-	failures int // since the last lock
+	failures int // since the last lock, each within max of the previous
 	locks    int // how many times locked; the next lock lasts base<<locks
 	until    time.Time
 	last     time.Time
@@ -116,6 +116,9 @@ func (b *backoff) fail(key string, now time.Time) time.Duration {
 		}
 		e = &boEntry{}
 		b.entries[key] = e
+	}
+	if now.Sub(e.last) > b.max {
+		e.failures = 0 // failures spread over more than max are not an attack
 	}
 	e.failures++
 	e.last = now

@@ -18,7 +18,7 @@ import (
 
 // wsClient is a test's WebSocket client.
 type wsClient struct {
-	t    *testing.T
+	t    testing.TB
 	conn *websocket.Conn
 }
 
