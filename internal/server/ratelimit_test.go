@@ -222,3 +222,15 @@ func TestClientIP(t *testing.T) {
 		}
 	}
 }
+
+func TestCSVCell(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""}, {"login", "login"}, {"=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"}, {"+1", "'+1"},
+		{"-2", "'-2"}, {"@SUM(A1)", "'@SUM(A1)"}, {"\tx", "'\tx"}, {"a=b", "a=b"},
+	}
+	for _, tt := range tests {
+		if got := cell(tt.in); got != tt.want {
+			t.Errorf("cell(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -134,6 +135,25 @@ func TestEventsRoutedOnlyToRoutedTechnicians(t *testing.T) {
 		t.Fatalf("routed technician got %+v", m)
 	}
 
+	// Joining the group routes the channel's new requests to them at once.
+	var t2 api.Account
+	e.must(200, "GET", "/api/v1/me", w.t2Token, nil, &t2)
+	e.must(200, "PATCH", fmt.Sprintf("/api/v1/technicians/%d", t2.ID), e.owner, map[string]any{"group_ids": []int64{w.group, w.otherGrp}}, nil)
+	if m := unrouted.next(); m.Type != "account.changed" {
+		t.Fatalf("after joining the group: %+v", m)
+	}
+	j2 := e.sos(w.chanA.ID, "Dora")
+	if m := unrouted.next(); m.Type != "session.created" || m.SessionID != j2.Session.SessionID {
+		t.Fatalf("newly routed technician got %+v", m)
+	}
+	// Disabling the account ends its connection.
+	e.must(200, "PATCH", fmt.Sprintf("/api/v1/technicians/%d", t2.ID), e.owner, map[string]any{"disabled": true}, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, _, err := unrouted.conn.Read(ctx); websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+		t.Fatalf("disabled technician's connection: %v", err)
+	}
+
 	// Anonymous and bad tokens are refused before the upgrade.
 	for _, q := range []string{"", "token=nope"} {
 		url := "ws" + strings.TrimPrefix(e.ts.URL, "http") + "/api/v1/events?" + q
@@ -191,10 +211,11 @@ func TestEventsCatchUpWithoutDuplicates(t *testing.T) {
 	}()
 	r := e.dial(w.t1Token, fmt.Sprintf("since=%d", top))
 	seen := map[int64]bool{}
-	racing := 0
-	for racing < n {
+	racing, ready := 0, false
+	for racing < n || !ready {
 		m := r.next()
 		if m.Type == api.TypeReady {
+			ready = true
 			continue
 		}
 		if seen[m.Seq] {
@@ -391,6 +412,14 @@ func TestCloseWaitsForConnections(t *testing.T) {
 	}
 	if e.hub.count() != 0 {
 		t.Fatalf("%d connections left", e.hub.count())
+	}
+	// Close waited for every goroutine the server owns.
+	buf := make([]byte, 1<<20)
+	stacks := string(buf[:runtime.Stack(buf, true)])
+	for _, owned := range []string{"server.(*wsConn)", "server.(*Server).sweep", "server.(*Server).events", "server.(*Server).learnChannelsOf"} {
+		if strings.Contains(stacks, owned) {
+			t.Errorf("goroutine %s still running after Close", owned)
+		}
 	}
 	// New connections are refused after Close.
 	url := "ws" + strings.TrimPrefix(e.ts.URL, "http") + "/api/v1/events"
