@@ -22,6 +22,10 @@ import (
 // still screen would not produce until the capture refresh.
 const keyframeRetry = codec.DefaultKeyframeMinInterval + 50*time.Millisecond
 
+// stillRefreshes is how many refresh frames of a still screen are encoded
+// before the Host stops sending any until the screen changes.
+const stillRefreshes = 2
+
 // Host is the end user's side of a session: it shares one monitor and
 // injects the technician's input, both only as far as the end user allowed
 // (Allow). It starts in input.ModeNone: nothing is captured or sent and no
@@ -331,6 +335,17 @@ func (h *Host) stopStreamLocked() {
 func (h *Host) streamLoop(ctx context.Context, src capture.Source) {
 	have := false       // h.pic holds a picture
 	var retry time.Time // when to resend after a keyframe request
+	// Capture yields a full frame after Refresh without damage. The first
+	// few are worth encoding (rate control may have left the last picture
+	// of a burst blurred, and they refine it); after that the screen is
+	// still and the picture sharp, and a lost frame is repaired by a
+	// keyframe request, so further refreshes are not encoded.
+	refresh := h.cfg.Capture.Refresh
+	if refresh == 0 {
+		refresh = capture.DefaultRefresh
+	}
+	var last time.Time
+	still := 0
 	for {
 		if h.kick.Swap(false) && have {
 			h.send(time.Since(h.start))
@@ -365,6 +380,15 @@ func (h *Host) streamLoop(ctx context.Context, src capture.Source) {
 			return
 		}
 		h.captured.Add(1)
+		if have && f.Full() && f.Time.Sub(last) >= refresh*9/10 {
+			still++
+		} else {
+			still = 0
+		}
+		last = f.Time
+		if still > stillRefreshes {
+			continue
+		}
 		if err := codec.BGRAToI420(f.Data, f.Stride, f.Width, f.Height, &h.pic); err != nil {
 			h.log.Error("convert frame", "err", err)
 			continue
@@ -399,18 +423,26 @@ func (h *Host) onKeyframeRequest() {
 }
 
 // cursorLoop polls the pointer and tells the viewer when it moved, appeared
-// or hid.
+// or hid; quickly while it moves, slowly once it rests.
 func (h *Host) cursorLoop(ctx context.Context, src capture.Source, mon capture.Monitor) {
-	t := time.NewTicker(h.cfg.CursorInterval)
+	interval := h.cfg.CursorInterval
+	t := time.NewTimer(interval)
 	defer t.Stop()
 	var last Cursor
+	var moved time.Time
 	sent := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case now := <-t.C:
+			if now.Sub(moved) > cursorIdleAfter {
+				interval = max(cursorIdleInterval, h.cfg.CursorInterval)
+			} else {
+				interval = h.cfg.CursorInterval
+			}
 		}
+		t.Reset(interval)
 		c, err := src.Cursor()
 		if err != nil {
 			if errors.Is(err, capture.ErrCursorUnsupported) || errors.Is(err, capture.ErrClosed) {
@@ -423,6 +455,7 @@ func (h *Host) cursorLoop(ctx context.Context, src capture.Source, mon capture.M
 		if sent && cur == last {
 			continue
 		}
+		moved = time.Now()
 		// A fresh 10-byte slice: the data channel may hold on to it.
 		if err := h.rtc.SendInput(ctx, marshalCursor(cur, nil)); err != nil {
 			if ctx.Err() != nil {

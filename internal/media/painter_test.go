@@ -111,3 +111,5 @@ func (p *painter) sync() error {
 	}
 	return nil
 }
+
+func drawable(p xproto.Pixmap) xproto.Drawable { return xproto.Drawable(p) }
