@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -233,4 +234,19 @@ func TestCSVCell(t *testing.T) {
 			t.Errorf("cell(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestConcurrentUnknownLogins guards the warm-up in New: concurrent
+// logins of unknown e-mails must not race inside desk.
+func TestConcurrentUnknownLogins(t *testing.T) {
+	e := newEnv(t)
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.call("POST", "/api/v1/login", "", api.LoginRequest{Email: fmt.Sprintf("ghost%d@example.com", i), Password: "x"})
+		}()
+	}
+	wg.Wait()
 }

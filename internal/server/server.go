@@ -46,6 +46,9 @@ type Config struct {
 	PublicURL string
 	// OrgName is shown to end users by the agent and the landing page.
 	OrgName string
+	// Landing, when set, serves support links (GET /s/{token}) instead of
+	// the built-in page, e.g. with agent downloads for the visitor's OS.
+	Landing http.Handler
 	Logger  *slog.Logger
 	// Now is the clock of rate limits (default: the Service's clock).
 	Now func() time.Time
@@ -73,7 +76,8 @@ type Config struct {
 	// SendQueue is each WebSocket client's bounded send queue (default
 	// 256 messages); a client whose queue is full is disconnected.
 	SendQueue int
-	// PingInterval is the WebSocket keepalive period (default 30s).
+	// PingInterval is the WebSocket keepalive period (default 30s); the
+	// connection's token is re-checked as often.
 	PingInterval time.Duration
 	// WriteTimeout bounds one WebSocket write (default 10s).
 	WriteTimeout time.Duration
@@ -146,6 +150,12 @@ func New(cfg Config) (*Server, error) {
 		agent: newWindow(cfg.AgentLimit),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	// Work around desk.dummyHash filling a package variable without
+	// synchronisation on the first login of an unknown e-mail: do that
+	// first login here, before any request can race with it.
+	warm, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+	s.svc.Login(warm, "warm-up@tether.invalid", "-", "")
+	cancel()
 	if err := s.hub.attach(s); err != nil {
 		return nil, err
 	}
@@ -238,7 +248,11 @@ func (s *Server) routes() {
 	s.handle("GET /healthz", s.public(s.health))
 	s.handle("GET "+p+"/openapi.yaml", s.public(s.openAPI))
 	s.handle("GET "+p+"/info", s.public(s.info))
-	s.handle("GET /s/{token}", s.public(s.landing))
+	if s.cfg.Landing != nil {
+		s.handle("GET /s/{token}", s.cfg.Landing)
+	} else {
+		s.handle("GET /s/{token}", s.public(s.landing))
+	}
 
 	s.handle("POST "+p+"/login", s.public(s.loginHandler))
 	s.handle("POST "+p+"/logout", s.tech(s.logout))

@@ -35,6 +35,7 @@ type wsConn struct {
 	ws        *websocket.Conn
 	kind      desk.ActorKind
 	actor     desk.Actor
+	token     string // re-checked on every ping: logout and expiry end the connection
 	sessionID int64                        // agents: their session
 	account   atomic.Pointer[desk.Account] // technicians: kept current by the hub
 	send      chan outMsg
@@ -118,7 +119,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(api.MaxSignalBytes + 4<<10)
 	c := &wsConn{
-		srv: s, ws: ws, kind: actor.Kind, actor: actor, sessionID: actor.SessionID,
+		srv: s, ws: ws, kind: actor.Kind, actor: actor, token: token, sessionID: actor.SessionID,
 		send: make(chan outMsg, s.cfg.SendQueue), resume: make(chan int64, 1), done: make(chan struct{}),
 	}
 	if actor.Kind == desk.ActorTechnician {
@@ -376,6 +377,14 @@ func (c *wsConn) pingLoop(ctx context.Context) {
 		if err != nil {
 			c.stop(websocket.StatusGoingAway, "ping timeout")
 			return
+		}
+		a, err := c.srv.svc.Authenticate(ctx, c.token, c.actor.IP)
+		switch {
+		case desk.ErrorCode(err) == desk.EUNAUTHORIZED:
+			c.stop(websocket.StatusPolicyViolation, "token expired or revoked")
+			return
+		case err == nil && a.Account != nil:
+			c.account.Store(a.Account)
 		}
 	}
 }

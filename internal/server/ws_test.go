@@ -389,6 +389,27 @@ func TestSignalingRelay(t *testing.T) {
 	}
 }
 
+func TestLogoutEndsConnection(t *testing.T) {
+	w := newWorld(t, func(c *Config) { c.PingInterval = 20 * time.Millisecond })
+	e := w.env
+	token := e.login("t1@example.com")
+	c := e.dial(token, "")
+	c.ready()
+	e.must(204, "POST", "/api/v1/logout", token, nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		_, _, err := c.conn.Read(ctx)
+		if err == nil {
+			continue
+		}
+		if websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
+			t.Fatalf("after logout: %v", err)
+		}
+		break
+	}
+}
+
 func TestCloseWaitsForConnections(t *testing.T) {
 	w := newWorld(t, func(c *Config) { c.SweepInterval = 10 * time.Millisecond })
 	e := w.env
