@@ -35,7 +35,7 @@ type wsConn struct {
 	ws        *websocket.Conn
 	kind      desk.ActorKind
 	actor     desk.Actor
-	token     string // re-checked on every ping: logout and expiry end the connection
+	token     string                       // re-checked on every ping: logout and expiry end the connection
 	sessionID int64                        // agents: their session
 	account   atomic.Pointer[desk.Account] // technicians: kept current by the hub
 	send      chan outMsg
