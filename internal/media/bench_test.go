@@ -63,6 +63,9 @@ type benchResult struct {
 // WebRTC over loopback → VP8 decode → RGBA — under its own 1920×1080 Xvfb
 // for scripted workloads, and compares with ffmpeg's x11grab + libvpx on
 // the same screen. It runs once whatever b.N is (use -benchtime=1x).
+// `make bench` runs it on its own after the component benchmarks, so
+// nothing else of ours competes for the two cores; the report goes to
+// stdout and bench-results/media.txt.
 //
 // Agent CPU is the child process's utime+stime (/proc/<pid>/stat) over the
 // measured window: the Host runs in its own process, so the figure holds
@@ -200,7 +203,7 @@ func runDrawing(p *painter, wl workload, flips *flipLog) (stop func() error) {
 
 func measureOurs(p *painter, host *hostProc, v *Viewer, wl workload, flips *flipLog, warmup, window time.Duration, r *benchResult) error {
 	stop := runDrawing(p, wl, flips)
-	time.Sleep(warmup)
+	time.Sleep(warmup + wl.settle)
 	h0, err := host.stats()
 	if err != nil {
 		stop()
@@ -360,7 +363,7 @@ func formatResults(rs []benchResult, cpuUsed int, window time.Duration) string {
 		if r.ffOK {
 			ffpc := perCPU(r.ffFPS, r.ffCPU)
 			ff = fmt.Sprintf("%7.1f %9.1f %8.2f", r.ffFPS, r.ffCPU, ffpc)
-			if ffpc > 0 {
+			if ffpc > 0 && r.fps >= 1 && r.ffFPS >= 1 {
 				ratio = fmt.Sprintf("%6.2f", fpc/ffpc)
 			}
 		}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tetherdesk/tether/internal/capture"
 )
 
 // A workload is a scripted screen activity for the benchmark, drawn at
@@ -20,6 +22,9 @@ type workload struct {
 	name string
 	// marker: flip the latency marker (see flipLog) during the workload.
 	marker bool
+	// settle is extra warm-up: the static screen is measured once the
+	// Host has stopped refining it (stillRefreshes).
+	settle time.Duration
 	setup  func(p *painter, rng *rand.Rand) error
 	// step draws one tick's worth of change and reports whether it drew
 	// anything (nil: nothing ever changes).
@@ -159,8 +164,9 @@ var workloads = []workload{
 		},
 	},
 	{
-		name:  "static",
-		setup: desktop,
+		name:   "static",
+		setup:  desktop,
+		settle: (stillRefreshes + 1) * capture.DefaultRefresh,
 	},
 }
 
