@@ -261,8 +261,15 @@ func (c *wsConn) sendError(sessionID int64, err error) {
 	c.enqueue(outMsg{data: b})
 }
 
+// maxClientMessages bounds the messages a client may send per second;
+// each signal costs a rights check in the database. ICE trickling sends
+// a few dozen at most.
+const maxClientMessages = 100
+
 // readLoop handles client messages until the connection ends.
 func (c *wsConn) readLoop(ctx context.Context) {
+	var second time.Time
+	var count int
 	for {
 		typ, data, err := c.ws.Read(ctx)
 		if err != nil {
@@ -276,6 +283,13 @@ func (c *wsConn) readLoop(ctx context.Context) {
 				c.stop(websocket.StatusGoingAway, "read failed")
 			}
 			return
+		}
+		if now := time.Now(); now.Sub(second) >= time.Second {
+			second, count = now, 0
+		}
+		if count++; count > maxClientMessages {
+			c.sendError(0, desk.Errorf(desk.ERATELIMITED, "more than %d messages per second; message dropped", maxClientMessages))
+			continue
 		}
 		if typ != websocket.MessageText {
 			c.sendError(0, desk.Errorf(desk.EINVALID, "messages are JSON text"))

@@ -389,6 +389,30 @@ func TestSignalingRelay(t *testing.T) {
 	}
 }
 
+func TestClientMessageFlood(t *testing.T) {
+	w := newWorld(t)
+	e := w.env
+	j := e.sos(w.chanA.ID, "Carl")
+	c := e.dial(j.Token, "")
+	c.ready()
+	for i := 0; i < maxClientMessages+20; i++ {
+		c.send(api.Envelope{Type: api.TypePing})
+	}
+	pongs, limited := 0, 0
+	for pongs+limited < maxClientMessages+20 {
+		m := c.next()
+		switch m.Type {
+		case api.TypePong:
+			pongs++
+		case api.TypeError:
+			limited++
+		}
+	}
+	if limited == 0 || pongs < maxClientMessages {
+		t.Fatalf("%d pongs, %d refusals", pongs, limited)
+	}
+}
+
 func TestLogoutEndsConnection(t *testing.T) {
 	w := newWorld(t, func(c *Config) { c.PingInterval = 20 * time.Millisecond })
 	e := w.env
