@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -68,6 +69,9 @@ type Service struct {
 	pub    Publisher
 	now    func() time.Time
 	log    *slog.Logger
+
+	dummyOnce sync.Once
+	dummy     string // see dummyHash
 }
 
 // NewService returns a Service; Store and Hasher are required.

@@ -22,7 +22,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (string
 	})
 	if ErrorCode(err) == ENOTFOUND {
 		// Spend the same time as a real check so timing does not reveal accounts.
-		s.hasher.Verify(dummyHash(s.hasher), password)
+		s.hasher.Verify(s.dummyHash(), password)
 		return "", nil, bad
 	}
 	if err != nil {
@@ -51,13 +51,11 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (string
 	return secret, acct, nil
 }
 
-var dummy string
-
-func dummyHash(h PasswordHasher) string {
-	if dummy == "" {
-		dummy, _ = h.Hash("tether-dummy-password")
-	}
-	return dummy
+// dummyHash is a real hash of no one's password, computed once, that
+// unknown e-mails are checked against.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() { s.dummy, _ = s.hasher.Hash("tether-dummy-password") })
+	return s.dummy
 }
 
 // Authenticate resolves a bearer token to its actor.

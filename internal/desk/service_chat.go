@@ -273,19 +273,21 @@ func (s *Service) Consent(ctx context.Context, actor Actor, id int64) (*Consent,
 }
 
 // MaySignal checks that an actor may exchange WebRTC signaling for a
-// session: its agent, or one of its technicians while it is Active.
+// session: its agent, or one of its participants (assignee or
+// collaborator) while it is Active. A manager joins by inviting
+// themselves first, so the agent's answers reach them.
 func (s *Service) MaySignal(ctx context.Context, actor Actor, sessionID int64) (*Session, error) {
 	var out *Session
 	err := s.view(ctx, func(tx Tx) error {
-		sess, ch, me, err := chatter(tx, actor, sessionID)
+		sess, _, me, err := chatter(tx, actor, sessionID)
 		if err != nil {
 			return err
 		}
 		if sess.State != Active {
 			return Errorf(ECONFLICT, "session %d is %s; remote access needs an active session", sessionID, sess.State)
 		}
-		if me != nil && !sess.Participant(me.ID) && !ch.ManagedBy(me) {
-			return Errorf(EFORBIDDEN, "only the session's technicians may connect")
+		if me != nil && !sess.Participant(me.ID) {
+			return Errorf(EFORBIDDEN, "only the session's technicians may connect; managers invite themselves first")
 		}
 		out = sess
 		return nil

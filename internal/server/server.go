@@ -150,12 +150,6 @@ func New(cfg Config) (*Server, error) {
 		agent: newWindow(cfg.AgentLimit),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	// Work around desk.dummyHash filling a package variable without
-	// synchronisation on the first login of an unknown e-mail: do that
-	// first login here, before any request can race with it.
-	warm, cancel := context.WithTimeout(s.ctx, 10*time.Second)
-	s.svc.Login(warm, "warm-up@tether.invalid", "-", "")
-	cancel()
 	if err := s.hub.attach(s); err != nil {
 		return nil, err
 	}
