@@ -10,6 +10,7 @@ pkgs=(
   libxext-dev libxfixes-dev libxdamage-dev libvpx-dev libyuv-dev
   # tests: a virtual display, screenshots, pointer checks
   xvfb xauth x11-utils xdotool imagemagick
+  chromium # headless browser for the landing page test
 )
 if [ "${TETHER_BENCH_DEPS:-}" = 1 ]; then
   pkgs+=(ffmpeg) # the reference encoder make bench compares against
