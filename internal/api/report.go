@@ -1,6 +1,8 @@
 package api
 
 import (
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tetherdesk/tether/internal/desk"
@@ -105,6 +107,26 @@ func FromAudit(list []*desk.AuditRecord) []AuditRecord {
 			Target: r.Target, Detail: r.Detail, PrevHash: r.PrevHash, Hash: r.Hash})
 	}
 	return out
+}
+
+// AuditCSVRow is one audit record as a row under AuditCSVHeader. Free-text
+// cells are defused: a leading = + - @ or control character would
+// otherwise be evaluated as a formula when the file is opened in a
+// spreadsheet.
+func AuditCSVRow(r *desk.AuditRecord) []string {
+	return []string{
+		strconv.FormatInt(r.Seq, 10), r.At.UTC().Format(time.RFC3339Nano), r.ActorKind.String(),
+		strconv.FormatInt(r.ActorID, 10), csvCell(r.ActorName), csvCell(r.Action),
+		strconv.FormatInt(r.SessionID, 10), strconv.FormatInt(r.ChannelID, 10),
+		csvCell(r.Target), csvCell(r.Detail), r.PrevHash, r.Hash,
+	}
+}
+
+func csvCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
 }
 
 // AuditCSVHeader is the header row of GET /audit.csv.

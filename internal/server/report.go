@@ -4,8 +4,6 @@ import (
 	"encoding/csv"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/tetherdesk/tether/internal/api"
 	"github.com/tetherdesk/tether/internal/desk"
@@ -113,12 +111,7 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request, a desk.Actor) 
 	cw.Write(api.AuditCSVHeader)
 	for {
 		for _, rec := range list {
-			cw.Write([]string{
-				strconv.FormatInt(rec.Seq, 10), rec.At.UTC().Format(time.RFC3339Nano), rec.ActorKind.String(),
-				strconv.FormatInt(rec.ActorID, 10), cell(rec.ActorName), cell(rec.Action),
-				strconv.FormatInt(rec.SessionID, 10), strconv.FormatInt(rec.ChannelID, 10),
-				cell(rec.Target), cell(rec.Detail), rec.PrevHash, rec.Hash,
-			})
+			cw.Write(api.AuditCSVRow(rec))
 		}
 		if len(list) < page {
 			break
@@ -133,14 +126,4 @@ func (s *Server) auditCSV(w http.ResponseWriter, r *http.Request, a desk.Actor) 
 	}
 	cw.Flush()
 	return nil
-}
-
-// cell defuses spreadsheet formulas in free-text cells: a leading = + - @
-// or control character would otherwise be evaluated when the file is
-// opened in a spreadsheet.
-func cell(v string) string {
-	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
