@@ -8,18 +8,26 @@ import (
 
 func chanTarget(id int64) string { return "channel " + strconv.FormatInt(id, 10) }
 
+// groupManager checks that the actor may manage groups.
+func (c *change) groupManager() error {
+	me, err := c.technician()
+	if err != nil {
+		return err
+	}
+	if !CanManageAccounts(me) {
+		return Errorf(EFORBIDDEN, "only technical managers and owners manage groups")
+	}
+	return nil
+}
+
 // CreateGroup creates a technician group (account managers only).
 func (s *Service) CreateGroup(ctx context.Context, actor Actor, g *Group) error {
 	if err := g.Validate(); err != nil {
 		return err
 	}
 	return s.update(ctx, actor, func(c *change) error {
-		me, err := c.technician()
-		if err != nil {
+		if err := c.groupManager(); err != nil {
 			return err
-		}
-		if !CanManageAccounts(me) {
-			return Errorf(EFORBIDDEN, "only technical managers and owners manage groups")
 		}
 		g.ID = 0
 		if err := c.tx.CreateGroup(g); err != nil {
@@ -35,12 +43,8 @@ func (s *Service) UpdateGroup(ctx context.Context, actor Actor, g *Group) error 
 		return err
 	}
 	return s.update(ctx, actor, func(c *change) error {
-		me, err := c.technician()
-		if err != nil {
+		if err := c.groupManager(); err != nil {
 			return err
-		}
-		if !CanManageAccounts(me) {
-			return Errorf(EFORBIDDEN, "only technical managers and owners manage groups")
 		}
 		if err := c.tx.UpdateGroup(g); err != nil {
 			return err
@@ -52,12 +56,8 @@ func (s *Service) UpdateGroup(ctx context.Context, actor Actor, g *Group) error 
 // DeleteGroup deletes a group and its memberships and routings.
 func (s *Service) DeleteGroup(ctx context.Context, actor Actor, id int64) error {
 	return s.update(ctx, actor, func(c *change) error {
-		me, err := c.technician()
-		if err != nil {
+		if err := c.groupManager(); err != nil {
 			return err
-		}
-		if !CanManageAccounts(me) {
-			return Errorf(EFORBIDDEN, "only technical managers and owners manage groups")
 		}
 		if err := c.tx.DeleteGroup(id); err != nil {
 			return err

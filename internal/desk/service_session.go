@@ -123,21 +123,28 @@ func channelMap(tx Tx) (map[int64]*Channel, error) {
 func (s *Service) Session(ctx context.Context, actor Actor, id int64) (*Session, error) {
 	var out *Session
 	err := s.view(ctx, func(tx Tx) error {
-		me, err := freshTechnician(tx, actor)
-		if err != nil {
-			return err
-		}
-		sess, ch, err := sessionAndChannel(tx, id)
-		if err != nil {
-			return err
-		}
-		if !CanSee(me, sess, ch) {
-			return Errorf(ENOTFOUND, "session %d not found", id)
-		}
-		out = sess
-		return nil
+		var err error
+		out, err = visibleSession(tx, actor, id)
+		return err
 	})
 	return out, err
+}
+
+// visibleSession loads a session the technician may see; others are
+// reported as not found so their existence is not revealed.
+func visibleSession(tx Tx, actor Actor, id int64) (*Session, error) {
+	me, err := freshTechnician(tx, actor)
+	if err != nil {
+		return nil, err
+	}
+	sess, ch, err := sessionAndChannel(tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !CanSee(me, sess, ch) {
+		return nil, Errorf(ENOTFOUND, "session %d not found", id)
+	}
+	return sess, nil
 }
 
 // Take assigns a queued session to the calling technician.
@@ -382,17 +389,10 @@ func (s *Service) ExpireDue(ctx context.Context) (int, error) {
 func (s *Service) Timeline(ctx context.Context, actor Actor, id int64) ([]*AuditRecord, error) {
 	var out []*AuditRecord
 	err := s.view(ctx, func(tx Tx) error {
-		me, err := freshTechnician(tx, actor)
-		if err != nil {
+		if _, err := visibleSession(tx, actor, id); err != nil {
 			return err
 		}
-		sess, ch, err := sessionAndChannel(tx, id)
-		if err != nil {
-			return err
-		}
-		if !CanSee(me, sess, ch) {
-			return Errorf(ENOTFOUND, "session %d not found", id)
-		}
+		var err error
 		out, err = tx.ListAudit(AuditFilter{SessionID: id, Limit: 10000})
 		return err
 	})
