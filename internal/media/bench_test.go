@@ -52,6 +52,8 @@ type benchResult struct {
 	samples       int
 	viewerCPU     float64 // benchmark process (viewer + drawing), % of one core
 	keyframes     uint64
+	plis          uint64
+	targetKbps    int
 	ffFPS, ffCPU  float64
 	ffOK          bool
 	ffErr         string
@@ -217,7 +219,21 @@ func measureOurs(p *painter, host *hostProc, v *Viewer, wl workload, flips *flip
 	f0, s0, d0, t0 := v.Stats().Frames, selfCPU(), flips.drawn.Load(), time.Now()
 	flips.reset()
 
-	time.Sleep(window)
+	if os.Getenv("TETHER_BENCH_TRACE") != "" {
+		prev := h0
+		for range int(window / time.Second) {
+			time.Sleep(time.Second)
+			cur, err := host.stats()
+			if err != nil {
+				break
+			}
+			fmt.Fprintf(os.Stderr, "%s: %d frames, %d bytes, target %d kbit/s\n", wl.name,
+				cur.Encoded-prev.Encoded, cur.EncodedBytes-prev.EncodedBytes, cur.TargetBitrateKbps)
+			prev = cur
+		}
+	} else {
+		time.Sleep(window)
+	}
 
 	c1, err := cpuTime(host.cmd.Process.Pid)
 	if err != nil {
@@ -237,6 +253,8 @@ func measureOurs(p *painter, host *hostProc, v *Viewer, wl workload, flips *flip
 	r.viewerCPU = 100 * float64(s1-s0) / float64(el)
 	r.kbps = float64(h1.EncodedBytes-h0.EncodedBytes) * 8 / 1000 / el.Seconds()
 	r.keyframes = h1.Keyframes - h0.Keyframes
+	r.plis = h1.PLIs - h0.PLIs
+	r.targetKbps = h1.TargetBitrateKbps
 	if wl.marker {
 		r.p50, r.p95, r.samples = flips.percentiles()
 	}
@@ -373,6 +391,7 @@ func formatResults(rs []benchResult, cpuUsed int, window time.Duration) string {
 		}
 		fmt.Fprintf(&sb, "%-8s %6.1f %7.1f %9.2f %8.2f %9.1f %s %9.1f | %s | %s\n",
 			r.name, r.drawn, r.fps, r.cpu, fpc, r.kbps, lat, r.viewerCPU, ff, ratio)
+		fmt.Fprintf(&sb, "         %d keyframes (%d keyframe requests) in the window; congestion-control target at the end %d kbit/s\n", r.keyframes, r.plis, r.targetKbps)
 		if r.ffErr != "" {
 			fmt.Fprintf(&sb, "         ffmpeg failed: %s\n", r.ffErr)
 		}

@@ -22,6 +22,15 @@ import (
 // still screen would not produce until the capture refresh.
 const keyframeRetry = codec.DefaultKeyframeMinInterval + 50*time.Millisecond
 
+// While less than smallChange of the screen changed in every frame of
+// the last changeWindow, the encoder's rate is capped at smallChangeKbps
+// (see encoder.setCap): typing, a blinking caret, a ticking clock.
+const (
+	smallChange     = 0.05
+	changeWindow    = time.Second
+	smallChangeKbps = 600
+)
+
 // stillRefreshes is how many refresh frames of a still screen are encoded
 // before the Host stops sending any until the screen changes.
 const stillRefreshes = 2
@@ -344,7 +353,7 @@ func (h *Host) streamLoop(ctx context.Context, src capture.Source) {
 	if refresh == 0 {
 		refresh = capture.DefaultRefresh
 	}
-	var last time.Time
+	var last, bigChange time.Time
 	still := 0
 	for {
 		if h.kick.Swap(false) && have {
@@ -392,6 +401,14 @@ func (h *Host) streamLoop(ctx context.Context, src capture.Source) {
 		if err := codec.BGRAToI420(f.Data, f.Stride, f.Width, f.Height, &h.pic); err != nil {
 			h.log.Error("convert frame", "err", err)
 			continue
+		}
+		if still == 0 && changedShare(f) >= smallChange {
+			bigChange = f.Time
+		}
+		if f.Time.Sub(bigChange) > changeWindow {
+			h.enc.setCap(smallChangeKbps)
+		} else {
+			h.enc.setCap(0)
 		}
 		have = true
 		h.send(f.Time.Sub(h.start))
@@ -498,4 +515,17 @@ func (h *Host) onMessage(m rtc.Message) {
 		return
 	}
 	h.injected.Add(1)
+}
+
+// changedShare is the fraction of f's area that its Changed rectangles
+// cover (overlaps counted twice, which errs towards "big").
+func changedShare(f *capture.Frame) float64 {
+	if f.Width <= 0 || f.Height <= 0 {
+		return 1
+	}
+	area := 0
+	for _, r := range f.Changed {
+		area += r.Dx() * r.Dy()
+	}
+	return float64(area) / float64(f.Width*f.Height)
 }

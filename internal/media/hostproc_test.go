@@ -116,6 +116,7 @@ func runHostChild() int {
 	cpuUsed, _ := strconv.Atoi(os.Getenv(hostCPUUsedEnv))
 	pacingUS, _ := strconv.Atoi(os.Getenv(hostPacingEnv))
 	cursorMS, _ := strconv.Atoi(os.Getenv("TETHER_BENCH_CURSOR_MS"))
+	maxKbps, _ := strconv.Atoi(os.Getenv("TETHER_BENCH_MAX_KBPS"))
 	sig := newLineSignaler(os.Stdin, os.Stdout)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -124,6 +125,7 @@ func runHostChild() int {
 		Capture:        capture.Config{Display: os.Getenv("DISPLAY"), MinInterval: time.Duration(pacingUS) * time.Microsecond},
 		Encoder:        codec.EncoderConfig{CPUUsed: cpuUsed},
 		CursorInterval: time.Duration(cursorMS) * time.Millisecond,
+		MaxBitrateKbps: maxKbps,
 		Logger:         logger,
 	}, sig)
 	if err != nil {
