@@ -102,7 +102,7 @@ func TestRealBinary(t *testing.T) {
 	admin("tech-password-1\n", "technician", "add", "--email", "tess@example.com", "--name", "Tess", "--groups", "Tier 1", "--password-stdin")
 	admin("", "channel", "add", "--name", "Help Desk", "--groups", "Tier 1", "--sos")
 
-	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", data, "--org-name", "Acme IT")
+	cmd := exec.Command(bin, "serve", "--insecure-http", "--addr", "127.0.0.1:0", "--data", data, "--org-name", "Acme IT")
 	stdout, _ := cmd.StdoutPipe()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

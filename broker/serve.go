@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,7 +10,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +29,7 @@ type Main struct {
 	PublicURL string
 	OrgName   string
 	LogLevel  slog.Level
+	TLS       tlsOptions
 
 	// Stdout receives the one human-readable "listening on" line.
 	Stdout io.Writer
@@ -58,7 +62,15 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.PublicURL, "public-url", envDefault("TETHER_PUBLIC_URL", ""), "address end users and apps reach the broker at, e.g. https://help.example.com (default: from --addr) [TETHER_PUBLIC_URL]")
 	fs.StringVar(&m.OrgName, "org-name", envDefault("TETHER_ORG_NAME", "Tether"), "organisation name shown to end users [TETHER_ORG_NAME]")
 	level := fs.String("log-level", envDefault("TETHER_LOG_LEVEL", "info"), "debug, info, warn or error [TETHER_LOG_LEVEL]")
+	fs.StringVar(&m.TLS.CertFile, "tls-cert", envDefault("TETHER_TLS_CERT", ""), "TLS certificate file (PEM) [TETHER_TLS_CERT]")
+	fs.StringVar(&m.TLS.KeyFile, "tls-key", envDefault("TETHER_TLS_KEY", ""), "TLS private key file (PEM) [TETHER_TLS_KEY]")
+	fs.StringVar(&m.TLS.ACMEDomain, "acme-domain", envDefault("TETHER_ACME_DOMAIN", ""), "get a certificate automatically (ACME, TLS-ALPN-01 on this port, which must be 443) for this public domain [TETHER_ACME_DOMAIN]")
+	fs.StringVar(&m.TLS.ACMEEmail, "acme-email", envDefault("TETHER_ACME_EMAIL", ""), "contact e-mail for the ACME account [TETHER_ACME_EMAIL]")
+	fs.BoolVar(&m.TLS.InsecureHTTP, "insecure-http", envDefault("TETHER_INSECURE_HTTP", "") == "1", "serve plain HTTP (loopback demos and tests, or behind a TLS proxy) [TETHER_INSECURE_HTTP=1]")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := m.TLS.validate(); err != nil {
 		return err
 	}
 	if err := m.LogLevel.UnmarshalText([]byte(*level)); err != nil {
@@ -85,8 +97,26 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("listen on %s: %w", m.Addr, err)
 	}
 	m.Listener = ln
+	scheme := "https://"
+	if m.TLS.InsecureHTTP {
+		scheme = "http://"
+	}
 	if m.PublicURL == "" {
-		m.PublicURL = "http://" + publicHost(ln.Addr().(*net.TCPAddr))
+		m.PublicURL = scheme + publicHost(ln.Addr().(*net.TCPAddr))
+	}
+	tlsCfg, certInfo, err := m.TLS.tlsConfig(m.DataDir, certHosts(m.PublicURL))
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if tlsCfg != nil {
+		// HTTP/1.1 only: the events WebSocket upgrades an HTTP/1.1 request.
+		tlsCfg.NextProtos = slices.DeleteFunc(append([]string{"http/1.1"}, tlsCfg.NextProtos...), func(p string) bool { return p == "h2" })
+		tlsCfg.NextProtos = slices.Compact(tlsCfg.NextProtos)
+		ln = tls.NewListener(ln, tlsCfg)
+		m.Listener = ln
+	} else if a := ln.Addr().(*net.TCPAddr); !a.IP.IsLoopback() {
+		logger.Warn("serving plain HTTP on a non-loopback address: passwords and tokens travel unencrypted unless a TLS proxy is in front")
 	}
 
 	hub := server.NewHub()
@@ -109,9 +139,10 @@ func (m *Main) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	m.done = make(chan error, 1)
-	go func() { m.done <- m.http.Serve(ln) }()
-	logger.Info("broker started", "addr", ln.Addr().String(), "public_url", m.PublicURL, "data", m.DataDir, "org", m.OrgName)
-	fmt.Fprintf(m.Stdout, "tether-broker listening on http://%s (public URL %s)\n", ln.Addr(), m.PublicURL)
+	hs := m.http
+	go func() { m.done <- hs.Serve(ln) }()
+	logger.Info("broker started", "addr", ln.Addr().String(), "public_url", m.PublicURL, "data", m.DataDir, "org", m.OrgName, "tls", certInfo)
+	fmt.Fprintf(m.Stdout, "tether-broker listening on %s%s (public URL %s)\n%s\n", scheme, ln.Addr(), m.PublicURL, certInfo)
 	return nil
 }
 
@@ -122,6 +153,19 @@ func publicHost(a *net.TCPAddr) string {
 		return net.JoinHostPort("127.0.0.1", fmt.Sprint(a.Port))
 	}
 	return a.String()
+}
+
+// certHosts names the hosts a self-signed certificate is made for: the
+// public URL's host and this machine's name.
+func certHosts(publicURL string) []string {
+	var hosts []string
+	if u, err := url.Parse(publicURL); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+	}
+	if h, err := os.Hostname(); err == nil {
+		hosts = append(hosts, h)
+	}
+	return hosts
 }
 
 // Wait blocks until the HTTP server stops.

@@ -36,4 +36,4 @@ Try it with curl in another terminal (see README.md, "Driving the API with curl"
 
 Stop with Ctrl+C.
 TXT
-exec "$BIN" serve --addr "$ADDR" --data "$DATA" --public-url "$URL" --org-name "Tether Demo"
+exec "$BIN" serve --insecure-http --addr "$ADDR" --data "$DATA" --public-url "$URL" --org-name "Tether Demo"
