@@ -34,6 +34,9 @@ import (
 //	TETHER_BENCH_MIN_INTERVAL_US  capture pacing of the agent (media default)
 //	TETHER_BENCH_FFMPEG     0 skips the ffmpeg comparison
 //	TETHER_BENCH_PROFILE    file for a CPU profile of the agent process
+//	TETHER_BENCH_CURSOR_MS  agent's cursor poll interval (media default)
+//	TETHER_BENCH_MAX_KBPS   agent's congestion-control ceiling (rtc default)
+//	TETHER_BENCH_TRACE      print per-second agent figures to stderr
 //	TETHER_BENCH_OUT        results file (bench-results/media.txt at the repo root)
 func benchKnob(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
@@ -65,7 +68,7 @@ type benchResult struct {
 // WebRTC over loopback → VP8 decode → RGBA — under its own 1920×1080 Xvfb
 // for scripted workloads, and compares with ffmpeg's x11grab + libvpx on
 // the same screen. It runs once whatever b.N is (use -benchtime=1x).
-// `make bench` runs it on its own after the component benchmarks, so
+// `make bench` runs it on its own before the component benchmarks, so
 // nothing else of ours competes for the two cores; the report goes to
 // stdout and bench-results/media.txt.
 //
