@@ -40,8 +40,8 @@ fuzz:
 
 bench: deps
 	@TETHER_BENCH_DEPS=1 scripts/deps.sh
-	scripts/with-display.sh $(GO) test -run='^$$' -bench=. -benchtime=1x -skip='^BenchmarkPipeline$$' ./internal/...
 	$(GO) test -run='^$$' -bench='^BenchmarkPipeline$$' -benchtime=1x -timeout 15m ./internal/media/
+	scripts/with-display.sh $(GO) test -run='^$$' -bench=. -benchtime=1x -skip='^BenchmarkPipeline$$' ./internal/...
 
 demo: deps broker
 	scripts/demo.sh
