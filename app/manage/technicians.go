@@ -80,7 +80,7 @@ type techsTab struct {
 	s       *Screens
 	content fyne.CanvasObject
 
-	list    *widget.List
+	list     *widget.List
 	current  int64
 	acct     api.Account
 	prevRole desk.Role // the role the ticks were last set against
