@@ -66,7 +66,7 @@ func newChannelsTab(s *Screens) *channelsTab {
 	t.techs = newIDPicker(lang.L("No technicians yet"))
 	t.managers = newIDPicker(lang.L("No channel managers yet (give a technician the Channel manager role first)"))
 	t.expiration = numberEntry("24")
-	t.sla = numberEntry("0")
+	t.sla = numberEntry(formatNumber(desk.DefaultSLAResponse.Minutes()))
 	t.first = numberEntry("15")
 	t.sos = widget.NewCheck(lang.L("Accept SOS Calls (end users start a request themselves)"), nil)
 	t.fileTypes = widget.NewEntry()
@@ -101,7 +101,7 @@ func newChannelsTab(s *Screens) *channelsTab {
 	)
 	t.form = container.NewVBox(
 		t.title, t.readOnly, form,
-		hint(lang.L("SLA 0 means no target. Leave file types empty for the default list.")),
+		hint(lang.L("Empty fields take the defaults shown in grey. Times are at least one minute.")),
 		t.sos, widget.NewSeparator(), routing, widget.NewSeparator(),
 		container.NewHBox(t.save, t.del),
 	)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -310,6 +311,200 @@ func walk(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
 	}
 }
 
-var _ = bytes.NewBuffer
-var _ = csv.NewReader
-var _ = time.Second
+// agent submits an SOS Call as an end user and returns its client.
+func (e *env) agent(channelID int64, name string) (*apiclient.Client, int64) {
+	e.t.Helper()
+	c, err := apiclient.New(e.url, apiclient.Options{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	j, err := c.SubmitSOS(ctx(), api.SOSRequest{ChannelID: channelID, Name: name, Problem: "it is broken", Device: testDevice})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c, j.Session.SessionID
+}
+
+func TestDashboardFigures(t *testing.T) {
+	e := newEnv(t)
+	g, _ := e.owner.CreateGroup(ctx(), "Designers", "")
+	tina := e.createTech("tina@example.com", "technician", g.ID)
+	e.createTech("bob@example.com", "technician", g.ID)
+	bob, _ := e.login("bob@example.com")
+	if _, err := bob.SetAvailability(ctx(), "away"); err != nil {
+		t.Fatal(err)
+	}
+	design, _ := e.owner.CreateChannel(ctx(), api.ChannelRequest{Name: "Design", GroupIDs: []int64{g.ID}, SLAResponseSeconds: 300, AcceptsSOS: true})
+	accounts, _ := e.owner.CreateChannel(ctx(), api.ChannelRequest{Name: "Accounts", SLAResponseSeconds: 600, AcceptsSOS: true})
+	tc, _ := e.login("tina@example.com")
+
+	// 09:00 two requests; one answered after 2 minutes and rated 5, one
+	// after 10 minutes (an SLA breach) and rated 2 (flagged)
+	a1, s1 := e.agent(design.ID, "Aaron")
+	a5, s5 := e.agent(design.ID, "Eve")
+	e.clock.Advance(2 * time.Minute)
+	mustTake(t, tc, s5)
+	e.clock.Advance(8 * time.Minute)
+	mustTake(t, tc, s1)
+	e.clock.Advance(10 * time.Minute) // 09:20
+	for _, id := range []int64{s1, s5} {
+		if _, err := tc.Close(ctx(), id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a1.Rate(ctx(), 2, "took too long"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a5.Rate(ctx(), 5, ""); err != nil {
+		t.Fatal(err)
+	}
+	e.agent(design.ID, "Bert") // 09:20, still waiting at 09:30: breach
+	e.clock.Advance(5 * time.Minute)
+	e.agent(design.ID, "Cleo") // 09:25, waits exactly the SLA: no breach
+	e.clock.Advance(3 * time.Minute)
+	e.agent(accounts.ID, "Dora")     // 09:28
+	e.clock.Advance(2 * time.Minute) // 09:30
+
+	s, _ := e.screens(e.owner, e.me)
+	d := s.dash
+	want := map[int64]map[string]string{
+		design.ID:   {colChannel: "Design", colWaiting: "2", colLongest: "10m 00s", colRouted: "2", colAvailable: "1", colSLA: "5m 00s", colBreaches: "2", colRating: "3.5 of 5 (2)"},
+		accounts.ID: {colChannel: "Accounts", colWaiting: "1", colLongest: "2m 00s", colRouted: "0", colAvailable: "0", colSLA: "10m 00s", colBreaches: "0", colRating: "–"},
+	}
+	checkDash := func() {
+		t.Helper()
+		for id, cols := range want {
+			for col, text := range cols {
+				l := d.cells[id][col]
+				if l == nil || l.Text != text {
+					got := "<missing>"
+					if l != nil {
+						got = l.Text
+					}
+					t.Errorf("channel %d %s = %q, want %q", id, col, got, text)
+				}
+			}
+		}
+	}
+	checkDash()
+	if l := d.cells[accounts.ID][colWaiting]; l.Importance != widget.DangerImportance {
+		t.Error("people wait with nobody available, but the count is not highlighted")
+	}
+	if len(d.flaggedRows) != 1 || !strings.Contains(d.flaggedRows[0], "2/5") || !strings.Contains(d.flaggedRows[0], "Design") ||
+		!strings.Contains(d.flaggedRows[0], tina.Name) || !strings.Contains(d.flaggedRows[0], "took too long") ||
+		!strings.Contains(d.flaggedRows[0], "#"+itoa(s1)) {
+		t.Errorf("flagged rows %q", d.flaggedRows)
+	}
+	if !strings.Contains(d.summary.Text, "3 waiting now") || !strings.Contains(d.summary.Text, "2 SLA breaches") {
+		t.Errorf("summary %q", d.summary.Text)
+	}
+
+	// live: an event after a new request refreshes the figures
+	e.agent(accounts.ID, "Finn")
+	want[accounts.ID][colWaiting] = "2"
+	s.HandleEvent(api.Envelope{Type: "session.created", SessionID: 99})
+	s.wait()
+	checkDash()
+}
+
+func mustTake(t *testing.T, c *apiclient.Client, id int64) {
+	t.Helper()
+	if _, err := c.Take(ctx(), id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestAuditFilterAndExport(t *testing.T) {
+	e := newEnv(t)
+	e.owner.CreateGroup(ctx(), "Tier 1", "")
+	ch, _ := e.owner.CreateChannel(ctx(), api.ChannelRequest{Name: "Design", AcceptsSOS: true})
+	_, sid := e.agent(ch.ID, "Aaron")
+	e.clock.Advance(time.Minute)
+	mustTake(t, e.owner, sid)
+	_, other := e.agent(ch.ID, "Bert")
+
+	s, _ := e.screens(e.owner, e.me)
+	a := s.audit
+	if len(a.records) < 5 {
+		t.Fatalf("unfiltered log shows %d records", len(a.records))
+	}
+	if a.records[0].Seq < a.records[len(a.records)-1].Seq {
+		t.Error("not newest first")
+	}
+
+	test.Type(a.session, itoa(sid))
+	test.Tap(findButton(t, a.content, "Show"))
+	s.wait()
+	var actions []string
+	for _, r := range a.records {
+		if r.SessionID != sid {
+			t.Errorf("record of session %d shown", r.SessionID)
+		}
+		actions = append(actions, r.Action)
+	}
+	if !slices.Equal(actions, []string{"take", "sos_call"}) {
+		t.Errorf("actions %q", actions)
+	}
+	if r, c := a.table.Length(); r != 2 || c != len(auditColumns) {
+		t.Errorf("table %d×%d", r, c)
+	}
+	if got := a.cell(a.records[0], "who"); got != "Olga Owner" {
+		t.Errorf("who = %q", got)
+	}
+
+	// by actor and action
+	a.session.SetText("")
+	a.actor.SetSelected(techLabel(e.me))
+	a.action.SetText("take")
+	test.Tap(findButton(t, a.content, "Show"))
+	s.wait()
+	if len(a.records) != 1 || a.records[0].SessionID != sid {
+		t.Fatalf("actor+action filter: %+v", a.records)
+	}
+
+	// date range: yesterday shows nothing
+	yesterday := e.clock.Now().AddDate(0, 0, -1)
+	a.clear()
+	s.wait()
+	a.from.SetDate(&yesterday)
+	a.to.SetDate(&yesterday)
+	test.Tap(findButton(t, a.content, "Show"))
+	s.wait()
+	if len(a.records) != 0 || a.count.Text != "No records match." {
+		t.Fatalf("yesterday: %d records, %q", len(a.records), a.count.Text)
+	}
+
+	// CSV export of one session
+	a.clear()
+	s.wait()
+	a.session.SetText(itoa(other))
+	q, err := a.query()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf closeBuffer
+	a.exportTo(q, &buf, "audit.csv")
+	s.wait()
+	if !buf.closed {
+		t.Error("export file not closed")
+	}
+	rows, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || !slices.Equal(rows[0], api.AuditCSVHeader) || rows[1][5] != "sos_call" || rows[1][6] != itoa(other) {
+		t.Fatalf("csv %q", rows)
+	}
+	if a.count.Text != "Exported to audit.csv" {
+		t.Errorf("count %q", a.count.Text)
+	}
+}
+
+type closeBuffer struct {
+	bytes.Buffer
+	closed bool
+}
+
+func (b *closeBuffer) Close() error { b.closed = true; return nil }
