@@ -315,12 +315,15 @@ func (e *Events) session(hasSeq bool) (ready bool, err error) {
 		case api.TypeReady:
 			var r api.Ready
 			json.Unmarshal(env.Data, &r)
-			if last := e.last.Load(); r.LastSeq > last || (hasSeq && r.LastSeq < last) {
-				// Below our own: the broker's event log was replaced (a
-				// restored backup); follow it rather than drop everything.
-				if r.LastSeq < last {
-					e.c.log.Warn("events: the broker's event log is behind the client's", "last_seq", last, "broker_last_seq", r.LastSeq)
-				}
+			switch last := e.last.Load(); {
+			case r.LastSeq > last:
+				// Everything up to LastSeq we may see was sent before ready.
+				e.last.Store(r.LastSeq)
+			case r.LastSeq < last:
+				// The broker's event log is behind ours: it was replaced
+				// (a restored backup). Follow it rather than drop every
+				// new event as already seen.
+				e.c.log.Warn("events: the broker's event log is behind the client's", "last_seq", last, "broker_last_seq", r.LastSeq)
 				e.last.Store(r.LastSeq)
 			}
 			if !ready {
