@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"html/template"
 	"net/http"
 
 	"github.com/tetherdesk/tether/internal/api"
@@ -153,33 +152,4 @@ func (s *Server) rate(w http.ResponseWriter, r *http.Request, a desk.Actor) erro
 	}
 	writeJSON(w, http.StatusCreated, api.FromRating(rt))
 	return nil
-}
-
-// landingPage is the page a support link opens. It does not look the
-// token up (the page would otherwise be an oracle for valid links); the
-// agent does, when it joins with the link.
-var landingPage = template.Must(template.New("landing").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>{{.Org}} remote support</title></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto; line-height: 1.5">
-<h1>{{.Org}} remote support</h1>
-<p>Your technician invited you to a support session. Download and start the Tether SOS agent;
-when it asks for your support link, paste this address:</p>
-<p><code style="word-break: break-all">{{.Link}}</code></p>
-<p>Nobody can see or control your screen until you allow it in the agent, and you can end the session at any time.</p>
-</body></html>
-`))
-
-func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
-	org := s.cfg.OrgName
-	if org == "" {
-		org = "Tether"
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "no-store")
-	return landingPage.Execute(w, map[string]string{"Org": org, "Link": s.cfg.PublicURL + "/s/" + r.PathValue("token")})
 }

@@ -167,19 +167,3 @@ func TestPanicIsRecovered(t *testing.T) {
 	var info api.Info
 	e.must(200, "GET", "/api/v1/info", "", nil, &info)
 }
-
-func TestLandingOverride(t *testing.T) {
-	e := newEnv(t, func(c *Config) {
-		c.Landing = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Write([]byte("downloads for " + r.PathValue("token")))
-		})
-	})
-	if status, raw := e.call("GET", "/s/abc", "", nil); status != 200 || string(raw) != "downloads for abc" {
-		t.Fatalf("landing: %d %s", status, raw)
-	}
-	// The built-in page escapes what it shows.
-	e = newEnv(t)
-	if status, raw := e.call("GET", "/s/%3Cscript%3E", "", nil); status != 200 || strings.Contains(string(raw), "<script>") {
-		t.Fatalf("built-in landing: %d %s", status, raw)
-	}
-}

@@ -48,7 +48,7 @@ type matrix struct {
 }
 
 func newMatrix(t *testing.T) *matrix {
-	e := newEnv(t, func(c *Config) { c.AgentLimit = RateLimit{Events: 1 << 20} })
+	e := newEnv(t, func(c *Config) { c.AgentLimit, c.AgentDir = RateLimit{Events: 1 << 20}, fakeAgentDir(t) })
 	m := &matrix{env: e}
 	m.groupA = e.createGroup("A techs")
 	groupB := e.createGroup("B techs")
@@ -201,6 +201,10 @@ func TestRoleMatrix(t *testing.T) {
 		{"GET", p("/api/v1/openapi.yaml"), nil, fxNone, "200 200 200 200 200 200 200 200 200 200"},
 		{"GET", p("/api/v1/info"), nil, fxNone, "200 200 200 200 200 200 200 200 200 200"},
 		{"GET", func(fx fixture) string { return "/s/" + fx.link }, nil, fxLink, "200 200 200 200 200 200 200 200 200 200"},
+		{"GET", func(fx fixture) string { return "/s/" + fx.link + "/download/windows" }, nil, fxLink, "200 200 200 200 200 200 200 200 200 200"},
+		{"GET", p("/support"), nil, fxNone, "200 200 200 200 200 200 200 200 200 200"},
+		{"GET", p("/download/linux"), nil, fxNone, "200 200 200 200 200 200 200 200 200 200"},
+		{"GET", p("/static/icon.png"), nil, fxNone, "200 200 200 200 200 200 200 200 200 200"},
 		{"POST", p("/api/v1/login"), body(api.LoginRequest{Email: "owner@example.com", Password: password}), fxNone, "200 200 200 200 200 200 200 200 200 200"},
 		{"POST", p("/api/v1/agent/join"), func(_ *matrix, fx fixture) any { return api.AgentJoinRequest{LinkToken: fx.link} }, fxLink, "200 200 200 200 200 200 200 200 200 200"},
 		{"POST", p("/api/v1/agent/code"), body(api.AgentCodeRequest{Name: "Bea"}), fxNone, "201 201 201 201 201 201 201 201 201 201"},
@@ -334,6 +338,12 @@ func patternOf(method, path string) string {
 		}
 		if i == 2 && parts[1] == "s" {
 			parts[i] = "{token}"
+		}
+		if i > 0 && parts[i-1] == "download" {
+			parts[i] = "{os}"
+		}
+		if i == 2 && parts[1] == "static" {
+			parts[i] = "{name}"
 		}
 	}
 	return method + " " + strings.Join(parts, "/")

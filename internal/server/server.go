@@ -46,10 +46,11 @@ type Config struct {
 	PublicURL string
 	// OrgName is shown to end users by the agent and the landing page.
 	OrgName string
-	// Landing, when set, serves support links (GET /s/{token}) instead of
-	// the built-in page, e.g. with agent downloads for the visitor's OS.
-	Landing http.Handler
-	Logger  *slog.Logger
+	// AgentDir is the directory of the agent binaries end users download
+	// from the public pages: AgentFileWindows, AgentFileMacOS and
+	// AgentFileLinux. A missing file makes that OS's download answer 404.
+	AgentDir string
+	Logger   *slog.Logger
 	// Now is the clock of rate limits (default: the Service's clock).
 	Now func() time.Time
 	// TrustProxy takes the client address from the last X-Forwarded-For
@@ -242,11 +243,7 @@ func (s *Server) routes() {
 	s.handle("GET /healthz", s.public(s.health))
 	s.handle("GET "+p+"/openapi.yaml", s.public(s.openAPI))
 	s.handle("GET "+p+"/info", s.public(s.info))
-	if s.cfg.Landing != nil {
-		s.handle("GET /s/{token}", s.cfg.Landing)
-	} else {
-		s.handle("GET /s/{token}", s.public(s.landing))
-	}
+	s.landingRoutes()
 
 	s.handle("POST "+p+"/login", s.public(s.loginHandler))
 	s.handle("POST "+p+"/logout", s.tech(s.logout))
