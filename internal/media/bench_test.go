@@ -106,6 +106,7 @@ func BenchmarkPipeline(b *testing.B) {
 		}
 	}
 
+	loadBefore := loadAvg()
 	display := xvfbtest.Start(b, benchW, benchH)
 	p, err := newPainter(display, benchW, benchH)
 	if err != nil {
@@ -174,6 +175,7 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 
 	report := formatResults(results, cpuUsed, window)
+	report += fmt.Sprintf("\nMachine load average (1/5/15 min) before: %s, after: %s. Other processes on the two cores lower fps and raise latency.\n", loadBefore, loadAvg())
 	fmt.Print(report)
 	out := os.Getenv("TETHER_BENCH_OUT")
 	if out == "" {
@@ -446,3 +448,17 @@ func perCPU(fps, cpu float64) float64 {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// loadAvg is /proc/loadavg's first three fields: the figures depend on
+// what else the two cores are doing.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
