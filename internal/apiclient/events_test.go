@@ -320,3 +320,52 @@ func TestSignalsRelayed(t *testing.T) {
 		t.Fatalf("big data: %v", err)
 	}
 }
+
+func TestAgentEventsAndEarlySignal(t *testing.T) {
+	w := newWorld(t)
+	ctx := testCtx(t)
+	agent, j := w.sos(t, "Aaron")
+	id := j.Session.SessionID
+
+	rec := newRecorder()
+	ev := agent.Connect(ctx, rec.config(apiclient.SinceAll))
+	defer ev.Close()
+	// Sent before the connection is up: SendSignal waits for it. The
+	// session is not active yet, so the broker refuses it.
+	if err := ev.SendSignal(ctx, id, json.RawMessage(`{"type":"offer"}`)); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, "conflict error", func(evs []api.Envelope, _ []apiclient.State) bool {
+		for _, e := range evs {
+			var er api.Error
+			if e.Type == api.TypeError && json.Unmarshal(e.Data, &er) == nil && er.Code == apiclient.CodeConflict {
+				return true
+			}
+		}
+		return false
+	})
+	if _, err := w.tech.Take(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.tech.PostMessage(ctx, id, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.tech.RequestRemote(ctx, id, "view"); err != nil {
+		t.Fatal(err)
+	}
+	rec.wait(t, "agent events", func(evs []api.Envelope, _ []apiclient.State) bool {
+		return hasEvent("chat.message", id)(evs, nil) && hasEvent("consent.requested", id)(evs, nil) &&
+			hasEvent("session.updated", id)(evs, nil)
+	})
+
+	// A SendSignal waiting for a connection gives up with its ctx.
+	w.stop()
+	rec.wait(t, "disconnected", func(_ []api.Envelope, states []apiclient.State) bool {
+		return states[len(states)-1].Status != apiclient.StatusConnected
+	})
+	short, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	if err := ev.SendSignal(short, id, json.RawMessage(`{}`)); err != context.DeadlineExceeded {
+		t.Fatalf("SendSignal without a broker: %v", err)
+	}
+}

@@ -13,13 +13,7 @@ import (
 	"github.com/tetherdesk/tether/internal/api"
 )
 
-// Progress reports a transfer: done bytes of total (-1 when unknown). It
-// is called after every chunk and once more when the transfer completes,
-// from the goroutine doing the transfer (for uploads, the HTTP transport's
-// writer goroutine): UI code must hand it to its UI thread (fyne.Do).
-type Progress func(done, total int64)
-
-// progressReader counts bytes read through it.
+// progressReader counts bytes read through it and reports each chunk.
 type progressReader struct {
 	r     io.Reader
 	done  int64
@@ -42,13 +36,20 @@ func (p *progressReader) Read(b []byte) (int, error) {
 // file is never held whole in memory). size is the exact length of r, or
 // -1 when unknown (then sent chunked). The broker enforces the channel's
 // file types and size limit (too_large).
+//
+// progress (optional) is called after every chunk with the bytes sent and
+// size; the last call has sent == size (for size -1: the whole length). It
+// runs on the HTTP transport's goroutine, so UI code must hand it to its
+// UI thread (fyne.Do) and it must not block.
 func (c *Client) SendFile(ctx context.Context, sessionID int64, name string, r io.Reader, size int64, progress func(sent, total int64)) (*api.Message, error) {
 	return c.upload(ctx, idPath("/sessions/%d/files", sessionID), name, r, size, progress)
 }
 
 // DownloadFile streams a chat attachment into w and returns its file name
 // as the broker sanitised it (from Content-Disposition; a path-free base
-// name, "file" when absent).
+// name, "file" when absent). progress (optional) is called after every
+// chunk with the bytes received and the Content-Length (-1 when unknown),
+// on the calling goroutine; the last call has got == total.
 func (c *Client) DownloadFile(ctx context.Context, fileID int64, w io.Writer, progress func(got, total int64)) (string, error) {
 	return c.download(ctx, idPath("/files/%d", fileID), w, progress)
 }
@@ -64,18 +65,20 @@ func (c *Client) upload(ctx context.Context, p, name string, r io.Reader, size i
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}
-	pr := &progressReader{r: r, total: size, fn: progress}
-	req := request{method: http.MethodPost, path: p, query: url.Values{"name": {name}},
-		raw: pr, rawType: ctype, rawLen: size}
+	// The transport reads the body, and calls progress, on its own
+	// goroutine; the last call reports the whole file (sent == size).
+	var body io.Reader = &progressReader{r: r, total: size, fn: progress}
 	if size == 0 {
-		req.raw = http.NoBody
+		body = http.NoBody
+		if progress != nil {
+			progress(0, 0)
+		}
 	}
+	req := request{method: http.MethodPost, path: p, query: url.Values{"name": {name}},
+		raw: body, rawType: ctype, rawLen: size}
 	var out api.Message
 	if err := c.do(ctx, req, &out); err != nil {
 		return nil, err
-	}
-	if progress != nil {
-		progress(pr.done, size)
 	}
 	return &out, nil
 }
@@ -99,8 +102,8 @@ func (c *Client) download(ctx context.Context, p string, w io.Writer, progress f
 	if total >= 0 && n != total {
 		return name, fmt.Errorf("apiclient: download: got %d of %d bytes: %w", n, total, io.ErrUnexpectedEOF)
 	}
-	if progress != nil {
-		progress(n, total)
+	if n == 0 && progress != nil {
+		progress(0, total) // an empty file: report completion once
 	}
 	return name, nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -91,13 +92,20 @@ func TestAccountsGroupsChannels(t *testing.T) {
 	}
 }
 
-// transfer checks a file transfer's progress calls.
+// transfer checks a file transfer's progress calls, which may come from
+// the HTTP transport's goroutine.
 type transfer struct {
+	mu         sync.Mutex
 	calls      int
 	last, want int64
 }
 
 func (p *transfer) progress(done, total int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if done < p.last {
+		p.calls = -1 << 30 // progress went backwards: fail the check
+	}
 	p.calls++
 	p.last = done
 	p.want = total
@@ -105,6 +113,8 @@ func (p *transfer) progress(done, total int64) {
 
 func (p *transfer) check(t *testing.T, what string, done, total int64) {
 	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.calls == 0 || p.last != done || p.want != total {
 		t.Fatalf("%s progress: %d calls, last %d of %d; want %d of %d", what, p.calls, p.last, p.want, done, total)
 	}
@@ -167,7 +177,7 @@ func TestLinkFlowChatFilesConsent(t *testing.T) {
 	// Files both ways, streamed, with progress reaching the total.
 	content := make([]byte, 300<<10)
 	rand.Read(content)
-	var up transfer
+	up := &transfer{}
 	msg, err := agent.AgentSendFile(ctx, "screen.png", bytes.NewReader(content), int64(len(content)), up.progress)
 	if err != nil {
 		t.Fatal(err)
@@ -177,7 +187,7 @@ func TestLinkFlowChatFilesConsent(t *testing.T) {
 		t.Fatalf("upload message = %+v", msg)
 	}
 	var got bytes.Buffer
-	var down transfer
+	down := &transfer{}
 	name, err := w.tech.DownloadFile(ctx, msg.Attachment.ID, &got, down.progress)
 	if err != nil || name != "screen.png" || !bytes.Equal(got.Bytes(), content) {
 		t.Fatalf("DownloadFile = %q, %d bytes, %v", name, got.Len(), err)
@@ -185,14 +195,14 @@ func TestLinkFlowChatFilesConsent(t *testing.T) {
 	down.check(t, "technician download", int64(len(content)), int64(len(content)))
 
 	text := strings.Repeat("log line\n", 1000)
-	up = transfer{}
+	up = &transfer{}
 	msg, err = w.tech.SendFile(ctx, id, "../../etc/notes.txt", strings.NewReader(text), -1, up.progress)
 	if err != nil {
 		t.Fatal(err)
 	}
 	up.check(t, "technician upload of unknown size", int64(len(text)), -1)
 	got.Reset()
-	down = transfer{}
+	down = &transfer{}
 	name, err = agent.AgentDownloadFile(ctx, msg.Attachment.ID, &got, down.progress)
 	if err != nil || strings.ContainsAny(name, `/\`) || got.String() != text {
 		t.Fatalf("AgentDownloadFile = %q, %d bytes, %v", name, got.Len(), err)
