@@ -28,6 +28,7 @@ type Main struct {
 	DataDir   string
 	PublicURL string
 	OrgName   string
+	AgentDir  string
 	LogLevel  slog.Level
 	TLS       tlsOptions
 
@@ -61,6 +62,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.DataDir, "data", envDefault("TETHER_DATA", defaultDataDir), "data directory for the database and attachments [TETHER_DATA]")
 	fs.StringVar(&m.PublicURL, "public-url", envDefault("TETHER_PUBLIC_URL", ""), "address end users and apps reach the broker at, e.g. https://help.example.com (default: from --addr) [TETHER_PUBLIC_URL]")
 	fs.StringVar(&m.OrgName, "org-name", envDefault("TETHER_ORG_NAME", "Tether"), "organisation name shown to end users [TETHER_ORG_NAME]")
+	fs.StringVar(&m.AgentDir, "agent-dir", envDefault("TETHER_AGENT_DIR", ""), "directory of the agent binaries end users download ("+server.AgentFileWindows+", "+server.AgentFileMacOS+", "+server.AgentFileLinux+") [TETHER_AGENT_DIR]")
 	level := fs.String("log-level", envDefault("TETHER_LOG_LEVEL", "info"), "debug, info, warn or error [TETHER_LOG_LEVEL]")
 	fs.StringVar(&m.TLS.CertFile, "tls-cert", envDefault("TETHER_TLS_CERT", ""), "TLS certificate file (PEM) [TETHER_TLS_CERT]")
 	fs.StringVar(&m.TLS.KeyFile, "tls-key", envDefault("TETHER_TLS_KEY", ""), "TLS private key file (PEM) [TETHER_TLS_KEY]")
@@ -126,7 +128,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.db = db
-	m.srv, err = server.New(server.Config{Service: svc, Hub: hub, PublicURL: m.PublicURL, OrgName: m.OrgName, Logger: logger})
+	m.srv, err = server.New(server.Config{Service: svc, Hub: hub, PublicURL: m.PublicURL, OrgName: m.OrgName, AgentDir: m.AgentDir, Logger: logger})
 	if err != nil {
 		m.Close()
 		return err
