@@ -365,6 +365,7 @@ func (e *Events) ping(ws *websocket.Conn, done <-chan struct{}) {
 		if err != nil {
 			select {
 			case <-done:
+			case <-e.ctx.Done(): // stopping: the watcher closes politely
 			default:
 				e.c.log.Debug("events: ping failed", "err", err)
 				ws.CloseNow()

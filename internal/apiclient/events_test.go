@@ -369,3 +369,21 @@ func TestAgentEventsAndEarlySignal(t *testing.T) {
 		t.Fatalf("SendSignal without a broker: %v", err)
 	}
 }
+
+func TestEventsPingKeepsConnection(t *testing.T) {
+	w := newWorld(t)
+	rec := newRecorder()
+	cfg := rec.config(0)
+	cfg.PingInterval = 20 * time.Millisecond
+	ev := w.tech.Connect(testCtx(t), cfg)
+	defer ev.Close()
+	rec.waitConnected(t, 1)
+	time.Sleep(300 * time.Millisecond)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for _, s := range rec.states {
+		if s.Status == apiclient.StatusDisconnected {
+			t.Fatalf("disconnected while pinging: %v", s.Err)
+		}
+	}
+}
