@@ -1,0 +1,367 @@
+package viewer
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tetherdesk/tether/internal/api"
+	"github.com/tetherdesk/tether/internal/desk"
+	"github.com/tetherdesk/tether/internal/input"
+	"github.com/tetherdesk/tether/internal/ui"
+)
+
+// toolbar holds the window's controls; every method runs on the UI
+// goroutine.
+type toolbar struct {
+	w *Window
+
+	control     *widget.RadioGroup // view only / control
+	monitor     *widget.Select
+	scale       *widget.RadioGroup
+	cad         *widget.Button
+	clipSend    *widget.Button
+	clipFetch   *widget.Button
+	file        *widget.Button
+	chatToggle  *widget.Button
+	collab      *widget.Button
+	end         *widget.Button
+	status      *widget.Label
+	phase       *widget.Label
+	overlay     *fyne.Container
+	split       *container.Split
+	remoteClip  string
+	techNames   map[int64]string
+	collabPopup *widget.PopUp
+}
+
+func (w *Window) build() {
+	s := w.cfg.Session
+	title := fmt.Sprintf(lang.L("Remote session #%d · %s"), s.ID, endUserName(s))
+	w.win = w.cfg.App.NewWindow(title)
+	w.rv = ui.NewRemoteView()
+	w.rv.SetViewOnly(true)
+	w.rv.OnInput = func(ev input.Event) { w.send(ev) }
+	t := &toolbar{w: w, techNames: map[int64]string{}}
+	w.tb = t
+	w.cp = newChatPanel(w)
+
+	viewOnly, control := lang.L("View only"), lang.L("Control")
+	t.control = widget.NewRadioGroup([]string{viewOnly, control}, func(sel string) {
+		w.setViewOnly(sel != control)
+		t.updateControl()
+	})
+	t.control.Horizontal = true
+	t.control.Required = true
+	t.control.SetSelected(viewOnly)
+
+	t.monitor = widget.NewSelect(monitorNames(s.Device.Screens), func(string) {})
+	if len(t.monitor.Options) > 0 {
+		t.monitor.SetSelectedIndex(primaryIndex(s.Device.Screens))
+	}
+	// Only the end user's agent chooses the shared monitor today: the
+	// viewer has no message to ask for another one (see the report).
+	t.monitor.Disable()
+
+	fit, actual := lang.L("Fit"), lang.L("1:1")
+	t.scale = widget.NewRadioGroup([]string{fit, actual}, func(sel string) {
+		if sel == actual {
+			w.rv.SetMode(ui.ViewModeActual)
+		} else {
+			w.rv.SetMode(ui.ViewModeFit)
+		}
+	})
+	t.scale.Horizontal = true
+	t.scale.Required = true
+	t.scale.SetSelected(fit)
+
+	t.cad = widget.NewButton(lang.L("Ctrl+Alt+Del"), func() { w.send(input.Event{Kind: input.KindCtrlAltDel}) })
+	t.clipSend = widget.NewButtonWithIcon(lang.L("Send clipboard"), theme.ContentPasteIcon(), t.sendClipboard)
+	t.clipFetch = widget.NewButtonWithIcon(lang.L("Get clipboard"), theme.ContentCopyIcon(), t.fetchClipboard)
+	t.clipFetch.Disable() // until the end user's clipboard arrives
+	t.file = widget.NewButtonWithIcon(lang.L("Send file…"), theme.UploadIcon(), w.cp.pickFile)
+	if !hasRight(w.cfg.Me, desk.RightFileTransfer) {
+		t.file.Hide()
+	}
+	t.chatToggle = widget.NewButtonWithIcon(lang.L("Chat"), theme.MailComposeIcon(), t.toggleChat)
+	t.collab = widget.NewButtonWithIcon(lang.L("Collaborators"), theme.AccountIcon(), t.showCollaborators)
+	t.end = widget.NewButtonWithIcon(lang.L("End remote session"), theme.CancelIcon(), func() { go w.Close() })
+	t.end.Importance = widget.DangerImportance
+
+	t.status = widget.NewLabel(lang.L("Not connected"))
+	t.status.TextStyle.Monospace = false
+	t.status.Importance = widget.LowImportance
+	t.phase = widget.NewLabel("")
+	t.phase.Alignment = fyne.TextAlignCenter
+	t.phase.Wrapping = fyne.TextWrapWord
+	t.phase.TextStyle.Bold = true
+	t.overlay = container.NewCenter(container.NewPadded(t.phase))
+
+	bar := container.NewHBox(
+		t.control, widget.NewSeparator(),
+		t.monitor, t.scale, widget.NewSeparator(),
+		t.cad, t.clipSend, t.clipFetch, t.file, widget.NewSeparator(),
+		t.chatToggle, t.collab,
+		layoutSpacer(), t.end,
+	)
+	view := container.NewStack(w.rv, t.overlay)
+	t.split = container.NewHSplit(view, w.cp.content)
+	t.split.Offset = 0.75
+	w.cp.content.Hide()
+	content := container.NewBorder(container.NewPadded(bar), container.NewPadded(t.status), nil, nil, t.split)
+	w.win.SetContent(content)
+	w.win.Resize(fyne.NewSize(1280, 800))
+	w.win.SetOnClosed(func() { go w.Close() })
+	t.updateControl()
+	t.sessionChanged(s)
+}
+
+func layoutSpacer() fyne.CanvasObject { return widget.NewLabel("") }
+
+func endUserName(s api.Session) string {
+	if strings.TrimSpace(s.EndUserName) != "" {
+		return s.EndUserName
+	}
+	if s.Device.Hostname != "" {
+		return s.Device.Hostname
+	}
+	return lang.L("end user")
+}
+
+func monitorNames(screens []api.Screen) []string {
+	var out []string
+	for i, sc := range screens {
+		name := fmt.Sprintf(lang.L("Monitor %d (%d×%d)"), i+1, sc.Width, sc.Height)
+		if sc.Primary {
+			name += " " + lang.L("primary")
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+func primaryIndex(screens []api.Screen) int {
+	for i, s := range screens {
+		if s.Primary {
+			return i
+		}
+	}
+	return 0
+}
+
+// updateControl offers control only when the end user allowed it and my
+// rights include it, and enables what only makes sense in control.
+func (t *toolbar) updateControl() {
+	if t.cad == nil {
+		return // still building
+	}
+	w := t.w
+	w.mu.Lock()
+	can, viewOnly := w.canControl, w.viewOnly
+	w.mu.Unlock()
+	if !can {
+		t.control.SetSelected(t.control.Options[0])
+		t.control.Disable()
+		viewOnly = true
+	} else {
+		t.control.Enable()
+	}
+	for _, b := range []*widget.Button{t.cad, t.clipSend} {
+		if viewOnly {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+}
+
+func (t *toolbar) setStatus(text string) { t.status.SetText(text) }
+
+func (t *toolbar) setPhase(text string) {
+	t.phase.SetText(text)
+	if text == "" {
+		t.overlay.Hide()
+	} else {
+		t.overlay.Show()
+	}
+}
+
+func (t *toolbar) hideOverlay() {
+	if t.phase.Text != "" && !strings.Contains(t.phase.Text, lang.L("Connecting")) {
+		return // keep an error or an end notice
+	}
+	t.setPhase("")
+}
+
+func (t *toolbar) sendClipboard() {
+	cb := t.w.win.Clipboard()
+	text := ""
+	if cb != nil {
+		text = cb.Content()
+	}
+	if text == "" {
+		t.setStatus(lang.L("Your clipboard holds no text to send."))
+		return
+	}
+	if t.w.send(input.Event{Kind: input.KindClipboard, Text: text}) {
+		t.setStatus(fmt.Sprintf(lang.L("Sent %d characters to the end user's clipboard."), len([]rune(text))))
+	}
+}
+
+// gotRemoteClipboard keeps the end user's clipboard text for Get clipboard.
+func (t *toolbar) gotRemoteClipboard(text string) {
+	t.remoteClip = text
+	t.clipFetch.Enable()
+}
+
+func (t *toolbar) fetchClipboard() {
+	if t.remoteClip == "" {
+		return
+	}
+	if cb := t.w.win.Clipboard(); cb != nil {
+		cb.SetContent(t.remoteClip)
+	}
+	t.setStatus(lang.L("The end user's clipboard text is now in your clipboard."))
+}
+
+func (t *toolbar) toggleChat() {
+	c := t.w.cp.content
+	if c.Visible() {
+		c.Hide()
+	} else {
+		c.Show()
+		t.w.cp.focus()
+	}
+	t.split.Refresh()
+}
+
+// sessionChanged updates what depends on the session: collaborators.
+func (t *toolbar) sessionChanged(s api.Session) {
+	n := len(participants(s))
+	t.collab.SetText(fmt.Sprintf(lang.L("Collaborators (%d)"), n))
+	if n <= 1 {
+		t.collab.SetText(lang.L("Collaborators"))
+	}
+}
+
+// participants are the technicians of a session: assignee first.
+func participants(s api.Session) []int64 {
+	var out []int64
+	if s.AssigneeID != 0 {
+		out = append(out, s.AssigneeID)
+	}
+	for _, id := range s.Collaborators {
+		if id != s.AssigneeID {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// showCollaborators lists the session's technicians; the one controlling
+// (me, while connected in control) may hand control to another.
+func (t *toolbar) showCollaborators() {
+	w := t.w
+	go func() {
+		ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
+		defer cancel()
+		techs, err := w.cfg.Client.ListTechnicians(ctx)
+		names := map[int64]string{}
+		if err == nil {
+			for _, a := range techs {
+				names[a.ID] = a.Name
+			}
+		}
+		fyne.Do(func() {
+			for id, n := range names {
+				t.techNames[id] = n
+			}
+			t.collaboratorsDialog()
+		})
+	}()
+}
+
+func (t *toolbar) name(id int64) string {
+	if n := t.techNames[id]; n != "" {
+		return n
+	}
+	return fmt.Sprintf(lang.L("technician %d"), id)
+}
+
+func (t *toolbar) collaboratorsDialog() {
+	w := t.w
+	s := w.Session()
+	me := w.cfg.Me.ID
+	w.mu.Lock()
+	controlling := !w.viewOnly && w.mv != nil && !w.ended
+	w.mu.Unlock()
+	rows := container.NewVBox()
+	var d dialog.Dialog
+	for _, id := range participants(s) {
+		role := lang.L("collaborator")
+		if id == s.AssigneeID {
+			role = lang.L("assignee")
+		}
+		label := fmt.Sprintf("%s (%s)", t.name(id), role)
+		switch {
+		case id == me && controlling:
+			label += " · " + lang.L("you, in control")
+		case id == me:
+			label += " · " + lang.L("you, watching")
+		}
+		row := container.NewHBox(widget.NewIcon(theme.AccountIcon()), widget.NewLabel(label))
+		if id != me && controlling {
+			target := id
+			row.Add(widget.NewButton(lang.L("Hand control"), func() {
+				d.Hide()
+				t.confirmHandover(target)
+			}))
+		}
+		rows.Add(row)
+	}
+	if len(participants(s)) <= 1 {
+		rows.Add(widget.NewLabel(lang.L("Nobody else works on this session. Invite a colleague from the session page.")))
+	}
+	note := widget.NewLabel(lang.L("One technician controls at a time. Handing control ends your connection; your colleague then starts a remote session and the end user allows it."))
+	note.Wrapping = fyne.TextWrapWord
+	note.Importance = widget.LowImportance
+	d = dialog.NewCustom(lang.L("Collaborators"), lang.L("Close"), container.NewVBox(rows, note), w.win)
+	d.Resize(fyne.NewSize(480, 0))
+	d.Show()
+}
+
+func (t *toolbar) confirmHandover(to int64) {
+	w := t.w
+	name := t.name(to)
+	dialog.ShowConfirm(lang.L("Hand control"),
+		fmt.Sprintf(lang.L("Hand remote control to %s? Your connection ends; %s connects next."), name, name),
+		func(ok bool) {
+			if ok {
+				go w.handOver(to, name)
+			}
+		}, w.win)
+}
+
+// handOver tells everyone in the chat who controls next and ends this
+// connection, so exactly one technician controls.
+func (w *Window) handOver(to int64, name string) {
+	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
+	defer cancel()
+	text := fmt.Sprintf(lang.L("%s hands remote control to %s."), w.cfg.Me.Name, name)
+	if _, err := w.cfg.Client.PostMessage(ctx, w.cfg.Session.ID, text); err != nil {
+		w.log.Warn("hand over: chat", "err", err)
+	}
+	w.endConnection()
+	fyne.Do(func() {
+		w.tb.setPhase(fmt.Sprintf(lang.L("You handed control to %s. This connection has ended."), name))
+		w.tb.updateControl()
+	})
+}

@@ -1,0 +1,287 @@
+package viewer
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/tetherdesk/tether/internal/api"
+	"github.com/tetherdesk/tether/internal/apiclient"
+	"github.com/tetherdesk/tether/internal/capture"
+	"github.com/tetherdesk/tether/internal/input"
+	"github.com/tetherdesk/tether/internal/media"
+	"github.com/tetherdesk/tether/internal/rtc"
+	"github.com/tetherdesk/tether/internal/xvfbtest"
+)
+
+// agentSignaler is the agent's side of the signaling, as agent/sos does
+// it: only the technician who was allowed is listened to.
+type agentSignaler struct {
+	ch           *apiclient.SignalChannel
+	technicianID int64
+}
+
+func (s *agentSignaler) Send(ctx context.Context, sig rtc.Signal) error {
+	b, err := json.Marshal(sig)
+	if err != nil {
+		return err
+	}
+	return s.ch.Send(ctx, b)
+}
+
+func (s *agentSignaler) Recv(ctx context.Context) (rtc.Signal, error) {
+	for {
+		env, err := s.ch.RecvEnvelope(ctx)
+		if err != nil {
+			return rtc.Signal{}, err
+		}
+		if env.FromID != s.technicianID {
+			continue
+		}
+		var sig rtc.Signal
+		if json.Unmarshal(env.Data, &sig) == nil && sig.Type != "" {
+			return sig, nil
+		}
+	}
+}
+
+func eventually(t *testing.T, what string, timeout time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func hasKind(evs []input.Event, k input.Kind) bool {
+	return slices.ContainsFunc(evs, func(e input.Event) bool { return e.Kind == k })
+}
+
+// TestViewerOverBroker connects the viewer window and an agent-side
+// media.Host through the real broker's WebSocket signaling: consent, the
+// picture, view only, control, Ctrl+Alt+Del, the status line and chat.
+func TestViewerOverBroker(t *testing.T) {
+	display := xvfbtest.Start(t, 640, 480)
+	e := newEnv(t)
+	g, err := e.owner.CreateGroup(ctx(), "Tier 1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := e.owner.CreateChannel(ctx(), api.ChannelRequest{Name: "Design", GroupIDs: []int64{g.ID}, AcceptsSOS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.createTech("tina@example.com", "technician", g.ID)
+	tc, tina := e.login("tina@example.com")
+
+	agent, err := apiclient.New(e.url, apiclient.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := agent.SubmitSOS(ctx(), api.SOSRequest{ChannelID: ch.ID, Name: "Aaron", Problem: "printer", Device: testDevice})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sid := j.Session.SessionID
+	sess, err := tc.Take(ctx(), sid)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	runCtx, stop := context.WithCancel(context.Background())
+	var win atomic.Pointer[Window]
+	var techUp, agentUp atomic.Bool
+	techEvents := tc.Connect(runCtx, apiclient.EventsConfig{OnEvent: func(env api.Envelope) {
+		if w := win.Load(); w != nil && env.SessionID == sid {
+			w.HandleEvent(env)
+		}
+	}, OnState: func(s apiclient.State) { techUp.Store(s.Status == apiclient.StatusConnected) }})
+	agentEvents := agent.Connect(runCtx, apiclient.EventsConfig{
+		OnState: func(s apiclient.State) { agentUp.Store(s.Status == apiclient.StatusConnected) }})
+	t.Cleanup(func() {
+		stop()
+		techEvents.Close()
+		agentEvents.Close()
+	})
+	// the agent listens for signals before it could be asked
+	agentSigs := agentEvents.Signals(sid)
+	eventually(t, "events connected", 5*time.Second, func() bool { return techUp.Load() && agentUp.Load() })
+
+	consent, err := tc.RequestRemote(ctx(), sid, "control")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loop := rtc.Config{ListenAddr: "127.0.0.1"}
+	w, err := Open(Config{App: e.app, Client: tc, Events: techEvents, Session: *sess, Me: tina, Mode: ModeControl,
+		ConsentID: consent.ID, RTC: loop, StatsInterval: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	win.Store(w)
+	t.Cleanup(w.Close)
+	if !strings.Contains(w.tb.phase.Text, "Waiting for the end user") {
+		t.Errorf("before the answer the window says %q", w.tb.phase.Text)
+	}
+
+	// the end user allows control; the agent starts sharing
+	if _, err := agent.AnswerConsent(ctx(), consent.ID, "allow_control"); err != nil {
+		t.Fatal(err)
+	}
+	rec := &input.Recorder{}
+	h, err := media.NewHost(ctx(), media.HostConfig{RTC: loop, Capture: capture.Config{Display: display}, Injector: rec},
+		&agentSignaler{ch: agentSigs, technicianID: tina.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	if err := h.Allow(input.ModeControl); err != nil {
+		t.Fatal(err)
+	}
+
+	eventually(t, "a picture in the RemoteView", 20*time.Second, func() bool {
+		w, h := w.rv.RemoteSize()
+		return w == 640 && h == 480
+	})
+	eventually(t, "status line saying direct", 5*time.Second, func() bool {
+		return strings.Contains(w.tb.status.Text, "direct")
+	})
+	if w.tb.overlay.Visible() {
+		t.Errorf("overlay still shows %q", w.tb.phase.Text)
+	}
+
+	// view only: nothing is sent
+	if w.tb.control.Disabled() {
+		t.Fatal("control offered although allowed and in my rights")
+	}
+	w.rv.OnInput(input.Event{Kind: input.KindKey, Key: "A", Down: true})
+	w.rv.OnInput(input.Event{Kind: input.KindKey, Key: "A"})
+	if !w.tb.cad.Disabled() {
+		t.Error("Ctrl+Alt+Del offered in view only")
+	}
+	time.Sleep(300 * time.Millisecond)
+	if evs := rec.Events(); len(evs) != 0 || w.sent != 0 {
+		t.Fatalf("view only sent %d events: %+v", w.sent, evs)
+	}
+
+	// control: keys and Ctrl+Alt+Del reach the injector
+	w.tb.control.SetSelected("Control")
+	if w.rv.ViewOnly() {
+		t.Fatal("RemoteView still view only")
+	}
+	w.rv.OnInput(input.Event{Kind: input.KindKey, Key: "B", Down: true})
+	w.rv.OnInput(input.Event{Kind: input.KindKey, Key: "B"})
+	test.Tap(w.tb.cad)
+	eventually(t, "key and Ctrl+Alt+Del injected", 5*time.Second, func() bool {
+		evs := rec.Events()
+		return hasKind(evs, input.KindKey) && hasKind(evs, input.KindCtrlAltDel)
+	})
+	for _, ev := range rec.Events() {
+		if ev.Kind == input.KindKey && ev.Key != "B" {
+			t.Errorf("injected %+v", ev)
+		}
+	}
+
+	// back to view only: further input stays here
+	w.tb.control.SetSelected("View only")
+	rec.Reset()
+	w.rv.OnInput(input.Event{Kind: input.KindKey, Key: "C", Down: true})
+	time.Sleep(200 * time.Millisecond)
+	if evs := rec.Events(); slices.ContainsFunc(evs, func(e input.Event) bool { return e.Key == "C" }) {
+		t.Fatalf("view only injected %+v", evs)
+	}
+
+	// chat arrives live
+	if _, err := agent.AgentPostMessage(ctx(), "the printer is still offline"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the end user's message in the chat", 5*time.Second, func() bool {
+		return slices.Contains(w.cp.texts(), "the printer is still offline")
+	})
+
+	// End closes the connection, not the support session
+	w.Close()
+	s, err := tc.Session(ctx(), sid)
+	if err != nil || s.State != "active" {
+		t.Fatalf("support session after End: %+v, %v", s, err)
+	}
+}
+
+// TestViewOnlyConsent: an end user who allows viewing only leaves no control
+// to offer, whatever was asked.
+func TestViewOnlyWithoutRight(t *testing.T) {
+	e := newEnv(t)
+	me := api.Account{ID: 5, Name: "Vera", Rights: []string{"take"}}
+	sc := &fakeSignals{}
+	w := newWindow(Config{App: e.app, Client: e.owner, Session: api.Session{ID: 1, Device: testDevice}, Me: me, Mode: ModeControl}, sc)
+	defer w.Close()
+	if !w.tb.control.Disabled() || w.canControl {
+		t.Fatal("control offered without the remote_control right")
+	}
+	w.tb.control.SetSelected("Control")
+	if !w.rv.ViewOnly() || w.send(input.Event{Kind: input.KindCtrlAltDel}) {
+		t.Fatal("input sent without the right")
+	}
+	if got := w.tb.monitor.Selected; got != "Monitor 1 (1920×1080) primary" {
+		t.Errorf("monitor %q", got)
+	}
+}
+
+type fakeSignals struct{}
+
+func (fakeSignals) Send(context.Context, []byte) error { return nil }
+func (fakeSignals) RecvEnvelope(ctx context.Context) (api.Envelope, error) {
+	<-ctx.Done()
+	return api.Envelope{}, ctx.Err()
+}
+func (fakeSignals) Close() error { return nil }
+
+func TestSignalerFilters(t *testing.T) {
+	q := &queueSignals{}
+	for _, env := range []api.Envelope{
+		{From: "technician", FromID: 9, Data: json.RawMessage(`{"type":"answer","sdp":"x"}`)},
+		{From: "agent", Data: json.RawMessage(`{"type":"offer","sdp":"for-7","to":7}`)},
+		{From: "agent", Data: json.RawMessage(`not json`)},
+		{From: "agent", Data: json.RawMessage(`{"type":"offer","sdp":"mine","to":5}`)},
+		{From: "agent", Data: json.RawMessage(`{"type":"candidate","candidate":{"candidate":"c"}}`)},
+	} {
+		q.envs = append(q.envs, env)
+	}
+	s := &signaler{ch: q, myID: 5}
+	got, err := s.Recv(ctx())
+	if err != nil || got.Type != rtc.SignalOffer || got.SDP != "mine" {
+		t.Fatalf("first = %+v, %v", got, err)
+	}
+	got, err = s.Recv(ctx())
+	if err != nil || got.Type != rtc.SignalCandidate || got.Candidate.Candidate != "c" {
+		t.Fatalf("second = %+v, %v", got, err)
+	}
+}
+
+type queueSignals struct{ envs []api.Envelope }
+
+func (q *queueSignals) Send(context.Context, []byte) error { return nil }
+func (q *queueSignals) RecvEnvelope(ctx context.Context) (api.Envelope, error) {
+	if len(q.envs) == 0 {
+		return api.Envelope{}, context.Canceled
+	}
+	e := q.envs[0]
+	q.envs = q.envs[1:]
+	return e, nil
+}
+func (q *queueSignals) Close() error { return nil }
+
+func TestStatusText(t *testing.T) {
+	got := statusText(rtc.Stats{Route: rtc.RouteRelayed, BitrateKbps: 2400, FPS: 29.6, RTT: 42 * time.Millisecond, PacketLoss: 0.01})
+	if got != "Connected relayed through TURN · 2.4 Mbit/s · 30 fps · 42 ms round trip · 1.0% loss" {
+		t.Errorf("status %q", got)
+	}
+}
