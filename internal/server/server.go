@@ -17,6 +17,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -63,6 +64,13 @@ type Config struct {
 	// MaxUploadBytes caps any upload, above the channels' own limits
 	// (default desk.MaxFileSizeLimit).
 	MaxUploadBytes int64
+
+	// ICE returns the STUN/TURN servers, with fresh credentials, for one
+	// peer of a session (named for the relay's logs); nil gives none, so
+	// peers use host candidates only.
+	ICE func(peer string) []api.ICEServer
+	// ICEPolicy is "all" (default) or "relay" to force every peer through TURN.
+	ICEPolicy string
 
 	LoginLimit LoginLimit
 	CodeLimit  CodeLimit
@@ -121,6 +129,13 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = cfg.Service.Now
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	switch cfg.ICEPolicy {
+	case "":
+		cfg.ICEPolicy = "all"
+	case "all", "relay":
+	default:
+		return nil, fmt.Errorf("server: ICEPolicy %q: want all or relay", cfg.ICEPolicy)
+	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -276,6 +291,7 @@ func (s *Server) routes() {
 	s.handle("POST "+p+"/sessions/{id}/transfer", s.tech(s.transfer))
 	s.handle("POST "+p+"/sessions/{id}/invite", s.tech(s.invite))
 	s.handle("POST "+p+"/sessions/{id}/remote", s.tech(s.requestRemote))
+	s.handle("GET "+p+"/sessions/{id}/ice", s.tech(s.sessionICE))
 	s.handle("GET "+p+"/sessions/{id}/timeline", s.tech(s.timeline))
 	s.handle("GET "+p+"/sessions/{id}/messages", s.tech(s.sessionMessages))
 	s.handle("POST "+p+"/sessions/{id}/messages", s.tech(s.postSessionMessage))
@@ -290,6 +306,7 @@ func (s *Server) routes() {
 	s.handle("POST "+p+"/agent/sos", s.public(s.agentSOS))
 	s.handle("GET "+p+"/agent/session", s.agentOnly(s.agentSession))
 	s.handle("PUT "+p+"/agent/device", s.agentOnly(s.agentDevice))
+	s.handle("GET "+p+"/agent/ice", s.agentOnly(s.agentICE))
 	s.handle("GET "+p+"/agent/consents/{id}", s.agentOnly(s.getConsent))
 	s.handle("POST "+p+"/agent/consents/{id}", s.agentOnly(s.answerConsent))
 	s.handle("GET "+p+"/agent/messages", s.agentOnly(s.agentMessages))

@@ -1,0 +1,49 @@
+package server
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/tetherdesk/tether/internal/api"
+)
+
+// TestICEConfig: each peer of an active session gets the configured servers
+// with credentials named for it; the policy is passed through; a queued
+// session gets none.
+func TestICEConfig(t *testing.T) {
+	var asked []string
+	e := newEnv(t, func(c *Config) {
+		c.ICEPolicy = "relay"
+		c.ICE = func(peer string) []api.ICEServer {
+			asked = append(asked, peer)
+			return []api.ICEServer{{URLs: []string{"turn:relay.example.com:3478"}, Username: "u:" + peer, Credential: "c"}}
+		}
+	})
+	g := e.createGroup("Tier 1")
+	ch := e.createChannel(api.ChannelRequest{Name: "Desk", GroupIDs: []int64{g}, AcceptsSOS: true})
+	techID, tech := e.createTech("tess@example.com", "technician", []int64{g})
+	join := e.sos(ch.ID, "Aaron")
+	sid := join.Session.SessionID
+
+	// Queued: nobody may fetch relay credentials yet.
+	if code, raw := e.call("GET", "/api/v1/agent/ice", join.Token, nil); code != 409 {
+		t.Fatalf("agent ice on a queued session: %d %s", code, raw)
+	}
+	e.must(200, "POST", fmt.Sprintf("/api/v1/sessions/%d/take", sid), tech, nil, nil)
+
+	var agentICE, techICE api.ICEConfig
+	e.must(200, "GET", "/api/v1/agent/ice", join.Token, nil, &agentICE)
+	e.must(200, "GET", fmt.Sprintf("/api/v1/sessions/%d/ice", sid), tech, nil, &techICE)
+	wantAgent, wantTech := fmt.Sprintf("session-%d-agent", sid), fmt.Sprintf("session-%d-tech-%d", sid, techID)
+	for _, tt := range []struct {
+		got  api.ICEConfig
+		peer string
+	}{{agentICE, wantAgent}, {techICE, wantTech}} {
+		if tt.got.TransportPolicy != "relay" || len(tt.got.ICEServers) != 1 || tt.got.ICEServers[0].Username != "u:"+tt.peer {
+			t.Errorf("ICE config %+v, want relay policy and credentials for %s", tt.got, tt.peer)
+		}
+	}
+	if len(asked) != 2 {
+		t.Errorf("ICE provider asked %d times (%v), want 2", len(asked), asked)
+	}
+}
