@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tetherdesk/tether/internal/desk"
+	"github.com/tetherdesk/tether/internal/relay"
 	"github.com/tetherdesk/tether/internal/server"
 	"github.com/tetherdesk/tether/internal/store"
 )
@@ -31,6 +32,7 @@ type Main struct {
 	AgentDir  string
 	LogLevel  slog.Level
 	TLS       tlsOptions
+	ICE       iceOptions
 
 	// Stdout receives the one human-readable "listening on" line.
 	Stdout io.Writer
@@ -39,10 +41,11 @@ type Main struct {
 	// Listener is the bound socket once Run returned without error.
 	Listener net.Listener
 
-	db   *store.DB
-	srv  *server.Server
-	http *http.Server
-	done chan error
+	db    *store.DB
+	relay *relay.Server
+	srv   *server.Server
+	http  *http.Server
+	done  chan error
 }
 
 // envDefault lets every flag be set from the environment too (TETHER_ADDR,
@@ -69,10 +72,20 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.TLS.ACMEDomain, "acme-domain", envDefault("TETHER_ACME_DOMAIN", ""), "get a certificate automatically (ACME, TLS-ALPN-01 on this port, which must be 443) for this public domain [TETHER_ACME_DOMAIN]")
 	fs.StringVar(&m.TLS.ACMEEmail, "acme-email", envDefault("TETHER_ACME_EMAIL", ""), "contact e-mail for the ACME account [TETHER_ACME_EMAIL]")
 	fs.BoolVar(&m.TLS.InsecureHTTP, "insecure-http", envDefault("TETHER_INSECURE_HTTP", "") == "1", "serve plain HTTP (loopback demos and tests, or behind a TLS proxy) [TETHER_INSECURE_HTTP=1]")
+	fs.StringVar(&m.ICE.TURNListen, "turn-listen", envDefault("TETHER_TURN_LISTEN", ""), "run the embedded TURN relay on this address, UDP and TCP, e.g. :3478 (default: off) [TETHER_TURN_LISTEN]")
+	fs.StringVar(&m.ICE.TURNPublicIP, "turn-public-ip", envDefault("TETHER_TURN_PUBLIC_IP", ""), "relay address given to peers (default: the public URL's host, resolved) [TETHER_TURN_PUBLIC_IP]")
+	fs.StringVar(&m.ICE.TURNPorts, "turn-ports", envDefault("TETHER_TURN_PORTS", "49160-49200"), "relay port range MIN-MAX [TETHER_TURN_PORTS]")
+	fs.StringVar(&m.ICE.TURNSecret, "turn-secret", envDefault("TETHER_TURN_SECRET", ""), "TURN REST shared secret (default for the embedded relay: generated into DATA/turn-secret) [TETHER_TURN_SECRET]")
+	fs.StringVar(&m.ICE.TURNURLs, "turn-url", envDefault("TETHER_TURN_URL", ""), "external TURN REST relay (e.g. coturn with use-auth-secret): comma-separated turn:/turns: URLs [TETHER_TURN_URL]")
+	fs.StringVar(&m.ICE.STUNURLs, "stun-url", envDefault("TETHER_STUN_URL", ""), "comma-separated stun: URLs for peers [TETHER_STUN_URL]")
+	fs.StringVar(&m.ICE.Policy, "ice-policy", envDefault("TETHER_ICE_POLICY", "all"), "all, or relay to send every session through TURN [TETHER_ICE_POLICY]")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if err := m.TLS.validate(); err != nil {
+		return err
+	}
+	if err := m.ICE.validate(); err != nil {
 		return err
 	}
 	if err := m.LogLevel.UnmarshalText([]byte(*level)); err != nil {
@@ -128,7 +141,14 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.db = db
-	m.srv, err = server.New(server.Config{Service: svc, Hub: hub, PublicURL: m.PublicURL, OrgName: m.OrgName, AgentDir: m.AgentDir, Logger: logger})
+	ice, turn, err := m.ICE.start(ctx, m.DataDir, m.PublicURL, logger)
+	if err != nil {
+		m.Close()
+		return err
+	}
+	m.relay = turn
+	m.srv, err = server.New(server.Config{Service: svc, Hub: hub, PublicURL: m.PublicURL, OrgName: m.OrgName, AgentDir: m.AgentDir, Logger: logger,
+		ICE: ice, ICEPolicy: m.ICE.Policy})
 	if err != nil {
 		m.Close()
 		return err
@@ -195,6 +215,10 @@ func (m *Main) Close() error {
 		m.http = nil
 	} else if m.srv != nil {
 		m.srv.Close()
+	}
+	if m.relay != nil {
+		errs = append(errs, m.relay.Close())
+		m.relay = nil
 	}
 	if m.db != nil {
 		errs = append(errs, m.db.Close())
