@@ -8,7 +8,7 @@ FUZZTIME  ?= 30s
 RACE_PKGS  = $(shell $(GO) list ./... | grep -v -E '/(app|agent|internal/ui|internal/codec|internal/capture)(/|$$)')
 OTHER_PKGS = $(shell $(GO) list ./... | grep -E '/(app|agent|internal/ui|internal/codec|internal/capture)(/|$$)')
 
-.PHONY: all deps build broker test vet fuzz bench demo clean
+.PHONY: all deps build broker test vet fuzz bench demo clean loadtest
 
 all: build
 
@@ -45,6 +45,13 @@ bench: deps
 
 demo: deps broker
 	scripts/demo.sh
+
+# Broker load: 5,000 agents + 500 technicians over loopback for 60s against
+# bin/tether-broker; the report goes to bench-results/loadtest.txt. The
+# first run seeds bin/loadtest-seed/ (a few minutes of argon2id hashing).
+LOADTEST_ARGS ?=
+loadtest: broker
+	$(GO) run ./loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(BIN)
