@@ -60,6 +60,9 @@ func (a *APIClient) ListChannels(ctx context.Context) ([]api.Channel, error) {
 func (a *APIClient) ListTechnicians(ctx context.Context) ([]api.Account, error) {
 	return a.C.ListTechnicians(ctx)
 }
+func (a *APIClient) SOSChannels(ctx context.Context) ([]api.SOSChannel, error) {
+	return a.C.SOSChannels(ctx)
+}
 func (a *APIClient) ListSessions(ctx context.Context, q SessionQuery) ([]api.Session, error) {
 	aq := apiclient.SessionQuery{Mine: q.Mine, States: q.States, Limit: q.Limit}
 	if q.ChannelID != 0 {

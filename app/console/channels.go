@@ -39,7 +39,7 @@ func newChannelsView(c *Console) *channelsView {
 		func() fyne.CanvasObject {
 			name := widget.NewLabel("channel name")
 			name.Truncation = fyne.TextTruncateEllipsis
-			count := widget.NewLabel("00 waiting")
+			count := widget.NewLabel("00 in queue")
 			return container.NewBorder(nil, nil, nil, count, name)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
@@ -55,7 +55,7 @@ func newChannelsView(c *Console) *channelsView {
 				chID = v.chans[id-1].ID
 			}
 			n, _ := c.m.Waiting(chID, c.cfg.Now())
-			count.SetText(fmt.Sprintf(L("%d waiting"), n))
+			count.SetText(fmt.Sprintf(L("%d in queue"), n))
 			if n > 0 {
 				count.Importance = widget.WarningImportance
 			} else {
@@ -95,7 +95,7 @@ func newChannelsView(c *Console) *channelsView {
 	v.create = widget.NewButtonWithIcon(L("New session in this channel"), theme.ContentAddIcon(), func() { c.showNewSession(v.selected) })
 
 	v.queue = newSessionTable(c, []column{c.colState(), c.colEndUser(), c.colChannel(), c.colAssignee(), c.colWaiting(), c.colOS(), c.colIP()},
-		4, true, L("No sessions in this view."), func() []api.Session { return c.m.Queue(v.selected, v.state) })
+		0, false, L("No sessions in this view."), func() []api.Session { return c.m.Queue(v.selected, v.state) })
 	v.queue.onOpen = func(s api.Session) { c.openDetail(s.ID) }
 	v.filter.SetSelected(opts[0])
 
@@ -169,9 +169,9 @@ func (v *channelsView) refreshHeader() {
 	v.title.SetText(L("Queue:") + " " + name)
 	n, longest := v.c.m.Waiting(v.selected, now)
 	if n > 0 {
-		v.summary.SetText(fmt.Sprintf(L("%d waiting for a technician, longest %s"), n, Dur(longest)))
+		v.summary.SetText(fmt.Sprintf(L("%d queued for a technician, longest wait %s"), n, Dur(longest)))
 	} else {
-		v.summary.SetText(L("nobody waiting"))
+		v.summary.SetText(L("nobody queued"))
 	}
 	if ch != nil && CanCreate(v.c.m.Me(), *ch) {
 		v.create.Show()

@@ -140,7 +140,7 @@ func TestTakeTransferReleaseClose(t *testing.T) {
 	if !visible(d.buttons[ActTake]) {
 		t.Fatal("Assign to me not offered on a queued session")
 	}
-	test.Tap(d.buttons[ActTake])
+	h.tap(d.buttons[ActTake])
 	h.waitFor("taken", func() bool { return d.s.State == "active" && d.s.AssigneeID == h.c.m.Me().ID })
 	h.waitFor("home row", func() bool { return len(h.c.main.home.Rows()) == 1 })
 	for _, a := range []Action{ActRelease, ActTransfer, ActClose, ActRemote, ActInvite} {
@@ -163,20 +163,23 @@ func TestTakeTransferReleaseClose(t *testing.T) {
 
 	// Release and close the second one.
 	d2 := h.detail(s2)
-	test.Tap(d2.buttons[ActTake])
+	h.tap(d2.buttons[ActTake])
 	h.waitFor("taken", func() bool { return d2.s.State == "active" })
-	test.Tap(d2.buttons[ActRelease])
+	h.tap(d2.buttons[ActRelease])
 	h.waitFor("released", func() bool { return d2.s.State == "queued" && d2.s.AssigneeID == 0 })
 	if visible(d2.buttons[ActRelease]) || visible(d2.buttons[ActClose]) || !visible(d2.buttons[ActTake]) {
 		t.Error("after release: actions of the queue expected")
 	}
-	test.Tap(d2.buttons[ActTake])
-	h.waitFor("taken again", func() bool { return d2.s.State == "active" })
+	h.tap(d2.buttons[ActTake])
+	h.waitFor("taken again", func() bool { return d2.s.State == "active" || d2.status.Text != "" })
+	if d2.status.Text != "" {
+		t.Fatalf("take again: %s (disabled %v)", d2.status.Text, d2.buttons[ActTake].Disabled())
+	}
 	// Transfer into the second-line channel, then Tess no longer sees it either.
 	if !visible(d2.buttons[ActTransfer]) {
 		t.Fatal("transfer hidden")
 	}
-	test.Tap(d2.buttons[ActClose])
+	h.tap(d2.buttons[ActClose])
 	h.waitFor("closed", func() bool { return d2.s.State == "closed" })
 	if visible(d2.buttons[ActClose]) || visible(d2.buttons[ActRemote]) {
 		t.Error("close or remote offered on a closed session")
@@ -185,7 +188,21 @@ func TestTakeTransferReleaseClose(t *testing.T) {
 		last := d2.timeline[len(d2.timeline)-1]
 		return last.Action == "close"
 	})
-	_ = ch2
+
+	// Transfer into the second-line channel (not routed to Tess: offered
+	// from the SOS channel list): the session leaves her lists.
+	s3 := b.sos(ch.ID, "Carla").Session.SessionID
+	d3 := h.detail(s3)
+	h.tap(d3.buttons[ActTake])
+	h.waitFor("taken", func() bool { return d3.s.State == "active" })
+	var sos []api.SOSChannel
+	b.must(200, "GET", "/agent/sos-channels", "", nil, &sos)
+	names, ids := transferChannels(h.c.m.Channels(), sos, ch.ID)
+	if len(ids) != 0 {
+		t.Errorf("transfer targets %v; Second line accepts no SOS Calls", names)
+	}
+	d3.Transfer(api.TransferRequest{ChannelID: ch2.ID})
+	h.waitFor("moved to second line", func() bool { _, ok := h.c.m.Session(s3); return !ok })
 }
 
 func TestActionsHiddenWithoutRights(t *testing.T) {
@@ -198,7 +215,7 @@ func TestActionsHiddenWithoutRights(t *testing.T) {
 	h := newHarness(t, b)
 	h.loginAs("limited@example.com")
 	d := h.detail(s)
-	test.Tap(d.buttons[ActTake])
+	h.tap(d.buttons[ActTake])
 	h.waitFor("taken", func() bool { return d.s.State == "active" })
 	for _, a := range []Action{ActTransfer, ActClose, ActInvite, ActDelete} {
 		if visible(d.buttons[a]) {
@@ -244,7 +261,7 @@ func TestFirstLineTimer(t *testing.T) {
 	h := newHarness(t, b)
 	h.loginAs("tess@example.com")
 	d := h.detail(s)
-	test.Tap(d.buttons[ActTake])
+	h.tap(d.buttons[ActTake])
 	h.waitFor("taken", func() bool { return d.s.TakenAt != nil })
 	taken := *d.s.TakenAt
 	home := h.c.main.home
@@ -349,7 +366,7 @@ func TestSlowBrokerDoesNotBlockUI(t *testing.T) {
 	d := h.detail(s)
 
 	start := time.Now()
-	test.Tap(d.buttons[ActTake])
+	h.tap(d.buttons[ActTake])
 	if el := time.Since(start); el > 200*time.Millisecond {
 		t.Errorf("tapping Assign to me blocked the UI goroutine for %v", el)
 	}

@@ -31,7 +31,7 @@ type detailScreen struct {
 	overBox    *fyne.Container
 	overText   *widget.Label
 	remote     *widget.Label
-	remoteBusy *widget.ProgressBarInfinite
+	remoteBusy *widget.Activity
 	status     *widget.Label
 	buttons    map[Action]*widget.Button
 	device     *widget.Form
@@ -46,6 +46,7 @@ type detailScreen struct {
 	progress *widget.ProgressBar
 	progText *widget.Label
 	chatBox  *fyne.Container
+	noMsgs   *widget.Label
 
 	timeline []api.AuditRecord
 	tlList   *widget.List
@@ -92,10 +93,9 @@ func newDetailScreen(c *Console, id int64) *detailScreen {
 	d.overBox = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), suggest, d.overText)
 	d.overBox.Hide()
 	d.remote = widget.NewLabel("")
-	d.remote.Wrapping = fyne.TextWrapWord
+	d.remote.TextStyle.Bold = true
 	d.remote.Hide()
-	d.remoteBusy = widget.NewProgressBarInfinite()
-	d.remoteBusy.Stop()
+	d.remoteBusy = widget.NewActivity()
 	d.remoteBusy.Hide()
 	d.status = widget.NewLabel("")
 	d.status.Importance = widget.DangerImportance
@@ -139,7 +139,7 @@ func newDetailScreen(c *Console, id int64) *detailScreen {
 	)
 
 	top := container.NewVBox(d.title, d.facts, container.NewHBox(widget.NewIcon(theme.HistoryIcon()), d.timer),
-		d.overBox, actions, d.remoteBusy, d.remote, d.status, widget.NewSeparator())
+		d.overBox, actions, container.NewHBox(d.remoteBusy, d.remote), d.status, widget.NewSeparator())
 	split := container.NewHSplit(container.NewVScroll(left), d.tabs)
 	split.Offset = 0.32
 	d.win.SetContent(container.NewPadded(container.NewBorder(top, nil, nil, nil, split)))
@@ -190,7 +190,20 @@ func (d *detailScreen) newChat() fyne.CanvasObject {
 	prog := container.NewBorder(nil, nil, d.progText, nil, d.progress)
 	d.chatBox = container.NewVBox(prog, container.NewBorder(nil, nil, nil, container.NewHBox(d.attach, d.send), d.entry))
 	prog.Hide()
-	return container.NewBorder(nil, d.chatBox, nil, nil, d.msgList)
+	d.noMsgs = widget.NewLabel(L("No messages yet. Write to the end user below; they see it in their Tether agent."))
+	d.noMsgs.Wrapping = fyne.TextWrapWord
+	d.noMsgs.Importance = widget.LowImportance
+	return container.NewBorder(nil, d.chatBox, nil, nil, container.NewStack(d.msgList, container.NewVBox(d.noMsgs)))
+}
+
+func (d *detailScreen) refreshChat() {
+	if len(d.msgs) == 0 {
+		d.noMsgs.Show()
+	} else {
+		d.noMsgs.Hide()
+	}
+	d.msgList.Refresh()
+	d.msgList.ScrollToBottom()
 }
 
 func (d *detailScreen) newTimeline() fyne.CanvasObject {
@@ -217,15 +230,17 @@ func (d *detailScreen) newTimeline() fyne.CanvasObject {
 
 var actionTitles = map[string]string{
 	"create": "created the session", "agent_join": "started the agent", "take": "took the session",
-	"claim_code": "connected by code", "release": "released the session", "transfer": "transferred the session",
+	"claim_code": "connected by code", "release": "released the session back to the queue", "transfer": "transferred the session",
 	"invite": "invited a technician", "respond": "responded", "connect": "connected", "close": "closed the session",
-	"expire": "session expired", "delete": "deleted the session", "consent_request": "asked for remote access",
-	"consent_answer": "answered the remote access request", "file": "sent a file", "rating": "rated the session",
+	"expire": "— the session expired", "delete": "deleted the session", "sos_call": "sent an SOS Call",
+	"code_issued": "got a session code", "chat_message": "wrote in the chat", "file_sent": "sent a file",
+	"consent_requested": "asked for remote access", "consent_granted": "allowed remote access",
+	"consent_denied": "denied remote access", "rated": "rated the session",
 }
 
 func timelineText(r api.AuditRecord) string {
 	who := r.ActorName
-	if who == "" {
+	if r.ActorKind == "agent" || r.ActorKind == "system" || who == "" {
 		switch r.ActorKind {
 		case "agent":
 			who = L("End user")
@@ -242,8 +257,18 @@ func timelineText(r api.AuditRecord) string {
 		act = strings.ReplaceAll(act, "_", " ")
 	}
 	s := who + " " + act
-	if r.Detail != "" {
-		s += " — " + r.Detail
+	detail := r.Detail
+	switch r.Action {
+	case "chat_message", "consent_denied", "consent_granted":
+		detail = "" // a message number or the answer again: nothing for people
+	case "file_sent":
+		detail, _, _ = strings.Cut(detail, ", sha256")
+		detail += ")"
+	case "consent_requested":
+		detail = map[string]string{"view": L("view only"), "control": L("control")}[detail]
+	}
+	if detail != "" {
+		s += " — " + detail
 	}
 	return s
 }
@@ -284,8 +309,7 @@ func (d *detailScreen) load() {
 			return
 		}
 		d.msgs = mergeMessages(d.msgs, msgs)
-		d.msgList.Refresh()
-		d.msgList.ScrollToBottom()
+		d.refreshChat()
 		d.timeline = tl
 		d.tlList.Refresh()
 		d.refreshSession()
@@ -460,8 +484,7 @@ func (d *detailScreen) handleEvent(env api.Envelope) {
 		var m api.Message
 		if json.Unmarshal(env.Data, &m) == nil {
 			d.msgs = mergeMessages(d.msgs, []api.Message{m})
-			d.msgList.Refresh()
-			d.msgList.ScrollToBottom()
+			d.refreshChat()
 		}
 	case "consent.answered":
 		var con api.Consent
@@ -560,8 +583,7 @@ func (d *detailScreen) sendMessage() {
 		}
 		d.setStatus("")
 		d.msgs = mergeMessages(d.msgs, []api.Message{m})
-		d.msgList.Refresh()
-		d.msgList.ScrollToBottom()
+		d.refreshChat()
 	})
 }
 
@@ -614,8 +636,7 @@ func (d *detailScreen) upload(name string, r fyne.URIReadCloser, size int64) {
 			return
 		}
 		d.msgs = mergeMessages(d.msgs, []api.Message{m})
-		d.msgList.Refresh()
-		d.msgList.ScrollToBottom()
+		d.refreshChat()
 	})
 }
 
@@ -701,6 +722,7 @@ func (d *detailScreen) RequestRemote(mode string) {
 }
 
 func (d *detailScreen) setRemote(msg string, waiting bool) {
+	d.remote.Importance = widget.MediumImportance
 	d.remote.SetText(msg)
 	if msg == "" {
 		d.remote.Hide()
@@ -745,7 +767,9 @@ func (d *detailScreen) consentAnswered(con api.Consent) {
 			}
 		}
 	case "deny":
-		d.setRemote(L("The end user denied the remote session request."), false)
+		d.setRemote(L("The end user denied the remote session request (or did not answer in time)."), false)
+		d.remote.Importance = widget.WarningImportance
+		d.remote.Refresh()
 	}
 	d.refreshSession()
 }
@@ -788,31 +812,54 @@ func workers(list []api.Account, ch *api.Channel, exclude func(int64) bool) []ap
 	return out
 }
 
+// transferChannels lists the channels a session may be transferred to:
+// the technician's own and those accepting SOS Calls (the API lists no
+// others to a channel technician), without the session's own.
+func transferChannels(own []api.Channel, sos []api.SOSChannel, current int64) (names []string, ids []int64) {
+	seen := map[int64]bool{current: true}
+	for _, ch := range own {
+		if !seen[ch.ID] {
+			seen[ch.ID] = true
+			names, ids = append(names, ch.Name), append(ids, ch.ID)
+		}
+	}
+	for _, ch := range sos {
+		if !seen[ch.ID] {
+			seen[ch.ID] = true
+			names, ids = append(names, ch.Name), append(ids, ch.ID)
+		}
+	}
+	return names, ids
+}
+
 func (d *detailScreen) showTransfer() {
+	var sos []api.SOSChannel
+	d.c.run(func(ctx context.Context, cl Client) error {
+		sos, _ = cl.SOSChannels(ctx) // optional: own channels suffice
+		return nil
+	}, func(error) { d.showTransferWith(sos) })
+}
+
+func (d *detailScreen) showTransferWith(sos []api.SOSChannel) {
 	d.loadTechs(func(all []api.Account) {
 		s := d.s
-		chans := d.c.m.Channels()
-		var chOpts []string
-		var chIDs []int64
-		for _, ch := range chans {
-			if ch.ID != s.ChannelID {
-				chOpts = append(chOpts, ch.Name)
-				chIDs = append(chIDs, ch.ID)
-			}
-		}
+		chOpts, chIDs := transferChannels(d.c.m.Channels(), sos, s.ChannelID)
 		techSel := widget.NewSelect(nil, nil)
 		var techs []api.Account
 		chSel := widget.NewSelect(append([]string{L("(keep the channel)")}, chOpts...), nil)
 		chSel.SetSelectedIndex(0)
 		dest := func() *api.Channel {
 			if i := chSel.SelectedIndex(); i > 0 {
-				return d.c.m.Channel(chIDs[i-1])
+				if ch := d.c.m.Channel(chIDs[i-1]); ch != nil {
+					return ch
+				}
+				return nil // a channel I cannot see: any technician may be offered, the broker checks
 			}
 			return d.c.m.Channel(s.ChannelID)
 		}
 		fillTechs := func() {
 			techs = workers(all, dest(), func(id int64) bool { return id == s.AssigneeID })
-			opts := []string{L("(nobody: back to the queue)")}
+			opts := []string{L("(anyone: into the channel's queue)")}
 			for _, a := range techs {
 				opts = append(opts, techLabel(a))
 			}
@@ -824,6 +871,7 @@ func (d *detailScreen) showTransfer() {
 		help := widget.NewLabel(L("Pick another technician, another channel (e.g. second line), or both."))
 		help.Wrapping = fyne.TextWrapWord
 		form := []*widget.FormItem{
+			widget.NewFormItem("", help),
 			widget.NewFormItem(L("Channel"), chSel),
 			widget.NewFormItem(L("Technician"), techSel),
 		}
@@ -844,9 +892,8 @@ func (d *detailScreen) showTransfer() {
 			}
 			d.Transfer(req)
 		}, d.win)
-		dlg.Resize(fyne.NewSize(480, 260))
+		dlg.Resize(fyne.NewSize(520, 300))
 		dlg.Show()
-		_ = help
 	})
 }
 

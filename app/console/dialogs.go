@@ -135,21 +135,19 @@ type codeDialog struct {
 }
 
 func (c *Console) showConnectByCode() {
-	c.newCodeDialog().dlg.Show()
+	d := c.newCodeDialog()
+	d.dlg.Show()
+	c.cfg.Window.Canvas().Focus(d.code)
 }
 
 func (c *Console) newCodeDialog() *codeDialog {
 	d := &codeDialog{c: c}
 	d.code = widget.NewEntry()
-	d.code.SetPlaceHolder("123 456 789")
-	d.code.Validator = func(s string) error {
-		if _, err := ParseCode(s); err != nil {
-			return err
-		}
-		return nil
-	}
-	d.hint = widget.NewLabel(L("Ask the end user for the 9-digit code shown in their Tether agent."))
-	d.hint.Wrapping = fyne.TextWrapWord
+	d.code.SetPlaceHolder(L("e.g. 123 456 789"))
+	intro := widget.NewLabel(L("Ask the end user for the 9-digit code shown in their Tether agent."))
+	intro.Wrapping = fyne.TextWrapWord
+	d.hint = widget.NewLabel(L("Digits only; spaces between groups of three are fine."))
+	d.hint.Importance = widget.LowImportance
 	d.code.OnChanged = func(string) { d.validate() }
 	d.code.OnSubmitted = func(string) { d.submit() }
 	d.claim = widget.NewButtonWithIcon(L("Connect"), theme.LoginIcon(), d.submit)
@@ -168,8 +166,11 @@ func (c *Console) newCodeDialog() *codeDialog {
 	}
 	d.channel = widget.NewSelect(opts, nil)
 	d.channel.SetSelectedIndex(0)
-	form := widget.NewForm(widget.NewFormItem(L("Session code"), d.code), widget.NewFormItem(L("Into channel"), d.channel))
-	d.dlg = dialog.NewCustom(L("Connect by code"), L("Cancel"), container.NewVBox(d.hint, form, d.claim, d.status), c.cfg.Window)
+	form := widget.NewForm(widget.NewFormItem(L("Session code"), container.NewVBox(d.code, d.hint)))
+	if len(d.chans) > 1 {
+		form.Append(L("Into channel"), d.channel)
+	}
+	d.dlg = dialog.NewCustom(L("Connect by code"), L("Cancel"), container.NewVBox(intro, form, d.claim, d.status), c.cfg.Window)
 	d.dlg.Resize(fyne.NewSize(480, 300))
 	return d
 }
@@ -179,7 +180,7 @@ func (d *codeDialog) validate() {
 	digits, err := ParseCode(d.code.Text)
 	switch {
 	case err == nil:
-		d.hint.SetText(L("Code complete."))
+		d.hint.SetText(L("Code complete — press Connect."))
 		d.hint.Importance = widget.SuccessImportance
 		d.claim.Enable()
 	case errors.Is(err, ErrCodeIncomplete):

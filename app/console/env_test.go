@@ -305,3 +305,11 @@ func (h *harness) detail(id int64) *detailScreen {
 }
 
 func visible(b *widget.Button) bool { return b.Visible() }
+
+// tap taps a button once the previous action finished (an event can show
+// its result before the HTTP answer re-enables the buttons).
+func (h *harness) tap(b *widget.Button) {
+	h.t.Helper()
+	h.waitFor("enabled button "+b.Text, func() bool { return !b.Disabled() })
+	test.Tap(b)
+}

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tetherdesk/tether/internal/api"
@@ -251,10 +250,23 @@ func (c *Console) assigneeText(s api.Session) string {
 	return name
 }
 
+// queueWait is the wait for sorting: links nobody opened yet wait for nothing.
+func queueWait(s api.Session, now time.Time) time.Duration {
+	if s.State == "waiting" && s.AgentJoinedAt == nil {
+		return -1
+	}
+	return WaitTime(s, now)
+}
+
 // Common columns.
 func (c *Console) colState() column {
 	return column{title: L("State"), width: 90, text: func(s api.Session, _ time.Time) string { return StateText(s.State) },
-		less: func(a, b api.Session, _ time.Time) bool { return stateRank[a.State] < stateRank[b.State] }}
+		less: func(a, b api.Session, now time.Time) bool {
+			if stateRank[a.State] != stateRank[b.State] {
+				return stateRank[a.State] < stateRank[b.State]
+			}
+			return queueWait(a, now) > queueWait(b, now) // the longest wait first
+		}}
 }
 
 func (c *Console) colEndUser() column {
@@ -277,7 +289,7 @@ func (c *Console) colWaiting() column {
 			}
 			return Dur(WaitTime(s, now))
 		},
-		less: func(a, b api.Session, now time.Time) bool { return WaitTime(a, now) < WaitTime(b, now) }}
+		less: func(a, b api.Session, now time.Time) bool { return queueWait(a, now) < queueWait(b, now) }}
 }
 
 func (c *Console) colTimer() column {
@@ -285,6 +297,8 @@ func (c *Console) colTimer() column {
 		text: func(s api.Session, now time.Time) string {
 			d, over, ok := FirstLine(s, c.m.Channel(s.ChannelID), now)
 			switch {
+			case !ok && s.State == "waiting":
+				return L("link not opened yet")
 			case !ok:
 				return "—"
 			case over:
@@ -304,7 +318,7 @@ func (c *Console) colOS() column {
 }
 
 func (c *Console) colIP() column {
-	return column{title: L("IP address"), width: 200, text: func(s api.Session, _ time.Time) string { return ipText(s.Device) }}
+	return column{title: L("IP (public / local)"), width: 200, text: func(s api.Session, _ time.Time) string { return ipText(s.Device) }}
 }
 
 func (c *Console) colProblem() column {
@@ -312,5 +326,3 @@ func (c *Console) colProblem() column {
 		return strings.ReplaceAll(s.Problem, "\n", " ")
 	}}
 }
-
-var _ = theme.ColorNameError
