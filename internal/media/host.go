@@ -149,6 +149,12 @@ func monitorOf(src capture.Source, index int) (capture.Monitor, error) {
 // WaitConnected blocks until the viewer is connected.
 func (h *Host) WaitConnected(ctx context.Context) error { return h.rtc.WaitConnected(ctx) }
 
+// RestartICE renegotiates the connection with fresh ICE credentials
+// through the signaler: the app calls it when the connection went
+// rtc.StateFailed (see HostConfig.RTC.OnState), e.g. after a network
+// change, or to re-establish the path after its signaling came back.
+func (h *Host) RestartICE(ctx context.Context) error { return h.rtc.RestartICE(ctx) }
+
 // Allow sets what the technician may do: input.ModeViewOnly shares the
 // screen, input.ModeControl also injects input, input.ModeNone pauses
 // both. Leaving control releases every held key and button. When Allow
