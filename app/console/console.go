@@ -96,6 +96,7 @@ type Console struct {
 	details map[int64]*detailScreen
 	conn    ConnState
 	wasDown bool
+	loading int // reloads in flight
 }
 
 // New returns a console; Start shows its login screen.
@@ -209,7 +210,7 @@ func (c *Console) loggedIn(cl Client, me api.Account) {
 	c.m = newModel()
 	c.m.setMe(me)
 	c.details = map[int64]*detailScreen{}
-	c.conn = Connecting
+	c.conn, c.loading = Connecting, 0
 	c.main = newMainScreen(c)
 	c.cfg.Window.SetContent(c.main.content)
 	if c.cfg.OnLogin != nil {
@@ -269,6 +270,7 @@ func (c *Console) connect(ctx context.Context, cl Client) {
 func (c *Console) reload() {
 	m := c.m
 	since := m.Gen()
+	c.loading++
 	c.run(func(ctx context.Context, cl Client) error {
 		me, err := cl.Me(ctx)
 		if err != nil {
@@ -295,6 +297,10 @@ func (c *Console) reload() {
 		m.merge(mine, since)
 		return nil
 	}, func(err error) {
+		c.loading--
+		if c.main == nil {
+			return
+		}
 		if err != nil {
 			c.main.setError(fmt.Sprintf("%s %s", L("Could not load the lists:"), errText(err)))
 			return

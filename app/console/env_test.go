@@ -204,6 +204,7 @@ func newHarness(t *testing.T, b *broker) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	t.Setenv("HOME", dir)
+	t.Setenv("LANG", "en_US.UTF-8")
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	h := &harness{t: t, b: b, q: make(chan func(), 10000), now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
@@ -294,7 +295,7 @@ func (h *harness) loginAs(email string) {
 	h.typeLogin(h.b.ts.URL, email, password)
 	h.waitFor("login", func() bool { return h.c.main != nil })
 	h.waitFor("events connection", func() bool { return h.c.conn == Connected })
-	h.waitFor("lists", func() bool { return len(h.c.m.Channels()) > 0 || h.c.m.Me().Role == "owner" })
+	h.waitFor("lists", func() bool { return h.c.loading == 0 })
 }
 
 func (h *harness) detail(id int64) *detailScreen {
