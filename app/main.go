@@ -18,6 +18,7 @@ import (
 
 	"github.com/tetherdesk/tether/app/console"
 	"github.com/tetherdesk/tether/app/manage"
+	"github.com/tetherdesk/tether/app/viewer"
 	"github.com/tetherdesk/tether/internal/api"
 	"github.com/tetherdesk/tether/internal/apiclient"
 )
@@ -38,7 +39,7 @@ func main() {
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetMaster()
 
-	h := &hooks{app: a, win: w, log: log}
+	h := &hooks{app: a, win: w, log: log, viewers: map[int64]*viewer.Window{}}
 	c := console.New(console.Config{
 		App: a, Window: w, DefaultBroker: *broker, Logger: log,
 		NewClient: func(baseURL string) (console.Client, error) {
@@ -55,7 +56,10 @@ func main() {
 		OnLogout:   h.logout,
 	})
 	h.console = c
-	w.SetOnClosed(c.Close)
+	w.SetOnClosed(func() {
+		closeViewers(h)
+		c.Close()
+	})
 	c.Start()
 	w.ShowAndRun()
 }
@@ -71,7 +75,8 @@ type hooks struct {
 	client *console.APIClient
 
 	// UI goroutine only.
-	manage *manage.Screens
+	manage  *manage.Screens
+	viewers map[int64]*viewer.Window
 }
 
 func (h *hooks) setClient(c *console.APIClient) {
@@ -111,12 +116,38 @@ func (h *hooks) openViewer(s api.Session, mode string, consentID int64) error {
 	return openViewer(h, s, mode, consentID)
 }
 
-// Until app/viewer lands, the remote viewer is not available.
-
+// openViewer opens the remote viewer of a session right after the consent
+// request: the viewer listens for the agent's WebRTC offer before the end
+// user answers (the broker does not keep signals) and connects once allowed.
+// One viewer per session: a new request replaces the previous window.
 func openViewer(h *hooks, s api.Session, mode string, consentID int64) error {
-	return errors.New("the remote viewer is not built into this version")
+	cl := h.apiClient()
+	if cl == nil || cl.Events() == nil {
+		return errors.New("not connected to the broker")
+	}
+	if old := h.viewers[s.ID]; old != nil {
+		old.Close()
+	}
+	w, err := viewer.Open(viewer.Config{
+		App: h.app, Client: cl.C, Events: cl.Events(), Session: s, Me: h.console.Me(),
+		Mode: mode, ConsentID: consentID, Logger: h.log,
+	})
+	if err != nil {
+		return err
+	}
+	h.viewers[s.ID] = w
+	return nil
 }
 
-func viewersHandleEvent(h *hooks, env api.Envelope) {}
+func viewersHandleEvent(h *hooks, env api.Envelope) {
+	if w := h.viewers[env.SessionID]; w != nil && env.SessionID != 0 {
+		w.HandleEvent(env)
+	}
+}
 
-func closeViewers(h *hooks) {}
+func closeViewers(h *hooks) {
+	for id, w := range h.viewers {
+		w.Close()
+		delete(h.viewers, id)
+	}
+}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -382,4 +383,49 @@ func TestSlowBrokerDoesNotBlockUI(t *testing.T) {
 	h.waitFor("live update while busy", func() bool { return len(h.c.main.channels.queue.Rows()) == 2 })
 	close(gate)
 	h.waitFor("taken", func() bool { return d.s.State == "active" })
+}
+
+func TestRemoteSessionConsent(t *testing.T) {
+	b := newBroker(t, nil)
+	g := b.group("Tier 1")
+	b.tech("tess@example.com", "technician", []int64{g})
+	ch := b.channel(api.ChannelRequest{Name: "Help Desk", GroupIDs: []int64{g}, AcceptsSOS: true})
+	j := b.sos(ch.ID, "Aaron")
+	s := j.Session.SessionID
+
+	h := newHarness(t, b)
+	h.loginAs("tess@example.com")
+	d := h.detail(s)
+	if visible(d.buttons[ActRemote]) {
+		t.Error("remote session offered before taking the session")
+	}
+	h.tap(d.buttons[ActTake])
+	h.waitFor("taken", func() bool { return d.s.State == "active" && !d.buttons[ActRemote].Disabled() })
+	if !visible(d.buttons[ActRemote]) {
+		t.Fatal("remote session not offered")
+	}
+
+	answer := func(answer string) {
+		id := d.consentID
+		b.must(200, "POST", fmt.Sprintf("/agent/consents/%d", id), j.Token, api.ConsentAnswerRequest{Answer: answer}, nil)
+	}
+
+	d.RequestRemote("control")
+	h.waitFor("waiting for the end user", func() bool { return d.consentID > 0 })
+	if d.RemoteStatus() != "Waiting for the end user to allow…" {
+		t.Errorf("status %q", d.RemoteStatus())
+	}
+	if len(h.viewers) != 1 || h.viewers[0] != fmt.Sprintf("%d/control/%d", s, d.consentID) {
+		t.Errorf("viewer hook calls %v", h.viewers)
+	}
+	answer("deny")
+	h.waitFor("denied", func() bool { return strings.Contains(d.RemoteStatus(), "denied") })
+
+	d.RequestRemote("control")
+	h.waitFor("second request", func() bool { return d.consentID > 0 })
+	answer("allow_view")
+	h.waitFor("allowed", func() bool { return strings.Contains(d.RemoteStatus(), "allowed you to view the screen") })
+	if d.buttons[ActRemote].Disabled() {
+		t.Error("Start remote session stays disabled after the answer")
+	}
 }

@@ -715,6 +715,13 @@ func (d *detailScreen) RequestRemote(mode string) {
 		}
 		d.consentID = con.ID
 		d.setRemote(L("Waiting for the end user to allow…"), true)
+		// The viewer opens now: it must listen for the agent's offer,
+		// which follows the end user's answer at once.
+		if d.c.cfg.OpenViewer != nil {
+			if err := d.c.cfg.OpenViewer(d.s, mode, con.ID); err != nil {
+				d.setStatus(L("The remote viewer could not open:") + " " + err.Error())
+			}
+		}
 		if a, ok := d.answered[con.ID]; ok {
 			d.consentAnswered(a)
 		}
@@ -756,16 +763,7 @@ func (d *detailScreen) consentAnswered(con api.Consent) {
 			mode = "control"
 		}
 		what := map[string]string{"view": L("view the screen"), "control": L("control the computer")}[mode]
-		d.setRemote(L("The end user allowed you to")+" "+what+". "+L("Opening the remote viewer…"), false)
-		if d.c.cfg.OpenViewer != nil {
-			s := d.s
-			if err := d.c.cfg.OpenViewer(s, mode, con.ID); err != nil {
-				d.setRemote("", false)
-				d.setStatus(L("The remote viewer could not open:") + " " + err.Error())
-			} else {
-				d.setRemote(L("Remote session open in its own window")+" ("+what+").", false)
-			}
-		}
+		d.setRemote(L("The end user allowed you to")+" "+what+". "+L("The remote viewer window connects."), false)
 	case "deny":
 		d.setRemote(L("The end user denied the remote session request (or did not answer in time)."), false)
 		d.remote.Importance = widget.WarningImportance

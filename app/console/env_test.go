@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -196,8 +197,9 @@ type harness struct {
 	win fyne.Window
 	c   *Console
 
-	mu  sync.Mutex
-	now time.Time
+	mu      sync.Mutex
+	now     time.Time
+	viewers []string // OpenViewer calls: "session/mode/consent"
 }
 
 func newHarness(t *testing.T, b *broker) *harness {
@@ -217,6 +219,10 @@ func newHarness(t *testing.T, b *broker) *harness {
 		Now: h.clock,
 		NewClient: func(u string) (Client, error) {
 			return NewAPIClient(u, apiclient.Options{})
+		},
+		OpenViewer: func(s api.Session, mode string, consentID int64) error {
+			h.viewers = append(h.viewers, fmt.Sprintf("%d/%s/%d", s.ID, mode, consentID))
+			return nil
 		},
 	})
 	t.Cleanup(func() {
