@@ -2,11 +2,11 @@ package console
 
 import (
 	"bytes"
-	"fmt"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
