@@ -30,6 +30,7 @@ type detailScreen struct {
 	timer      *widget.Label
 	overBox    *fyne.Container
 	overText   *widget.Label
+	suggest    *widget.Button
 	remote     *widget.Label
 	remoteBusy *widget.Activity
 	status     *widget.Label
@@ -89,8 +90,8 @@ func newDetailScreen(c *Console, id int64) *detailScreen {
 	d.overText = widget.NewLabel("")
 	d.overText.Importance = widget.DangerImportance
 	d.overText.Wrapping = fyne.TextWrapWord
-	suggest := widget.NewButtonWithIcon(L("Transfer to second line…"), theme.MailForwardIcon(), d.showTransfer)
-	d.overBox = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), suggest, d.overText)
+	d.suggest = widget.NewButtonWithIcon(L("Transfer to second line…"), theme.MailForwardIcon(), d.showTransfer)
+	d.overBox = container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), d.suggest, d.overText)
 	d.overBox.Hide()
 	d.remote = widget.NewLabel("")
 	d.remote.TextStyle.Bold = true
@@ -366,7 +367,11 @@ func (d *detailScreen) refreshSession() {
 	}
 	ch := d.c.m.Channel(s.ChannelID)
 	chName := d.c.m.channelName(s)
-	d.title.SetText(fmt.Sprintf("%s — %s", endUser(s), chName))
+	if chName != "" {
+		d.title.SetText(fmt.Sprintf("%s — %s", endUser(s), chName))
+	} else {
+		d.title.SetText(endUser(s))
+	}
 	d.win.SetTitle(fmt.Sprintf("%s #%d: %s", L("Session"), s.ID, endUser(s)))
 	kinds := map[string]string{"link": "support link", "code": "9-digit code", "sos": "SOS Call"}
 	facts := []string{L("State:") + " " + StateText(s.State), L("Assignee:") + " " + d.c.assigneeText(s),
@@ -381,7 +386,8 @@ func (d *detailScreen) refreshSession() {
 		facts = append(facts, L("Collaborators:")+" "+strings.Join(names, ", "))
 	}
 	if !ok && s.ID != 0 {
-		facts = append(facts, L("(no longer in your lists)"))
+		facts = append(facts, L("Channel:")+" "+chName)
+		d.setStatus(L("This session left your lists (transferred, reassigned or deleted). You can close this window."))
 	}
 	d.facts.SetText(strings.Join(facts, "   ·   "))
 
@@ -438,6 +444,11 @@ func (d *detailScreen) refreshSession() {
 	}
 	if d.consentID != 0 {
 		d.buttons[ActRemote].Disable()
+	}
+	if allowed[ActTransfer] {
+		d.suggest.Show()
+	} else {
+		d.suggest.Hide()
 	}
 	if allowed[ActChat] {
 		d.chatBox.Show()
@@ -834,6 +845,7 @@ func (d *detailScreen) showTransfer() {
 	var sos []api.SOSChannel
 	d.c.run(func(ctx context.Context, cl Client) error {
 		sos, _ = cl.SOSChannels(ctx) // optional: own channels suffice
+		d.c.m.learnChannelNames(sos)
 		return nil
 	}, func(error) { d.showTransferWith(sos) })
 }

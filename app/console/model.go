@@ -36,6 +36,7 @@ type model struct {
 	self     map[int64]bool   // sessions I am taking myself: no notification
 	lastSeq  int64            // last event seen
 	techs    map[int64]string // technician names by id
+	chNames  map[int64]string // names of channels I cannot see (transfer targets)
 }
 
 type entry struct {
@@ -44,7 +45,7 @@ type entry struct {
 }
 
 func newModel() *model {
-	return &model{channels: map[int64]*api.Channel{}, sessions: map[int64]*entry{}, self: map[int64]bool{}, techs: map[int64]string{}}
+	return &model{channels: map[int64]*api.Channel{}, sessions: map[int64]*entry{}, self: map[int64]bool{}, techs: map[int64]string{}, chNames: map[int64]string{}}
 }
 
 func (m *model) Me() api.Account {
@@ -127,7 +128,17 @@ func (m *model) channelName(s api.Session) string {
 	if c := m.Channel(s.ChannelID); c != nil {
 		return c.Name
 	}
-	return ""
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.chNames[s.ChannelID]
+}
+
+func (m *model) learnChannelNames(list []api.SOSChannel) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, c := range list {
+		m.chNames[c.ID] = c.Name
+	}
 }
 
 // Session returns the session as last seen.

@@ -293,7 +293,7 @@ func (c *Console) colWaiting() column {
 }
 
 func (c *Console) colTimer() column {
-	return column{title: L("First-line timer"), width: 130,
+	return column{title: L("First-line timer"), width: 160,
 		text: func(s api.Session, now time.Time) string {
 			d, over, ok := FirstLine(s, c.m.Channel(s.ChannelID), now)
 			switch {
@@ -302,7 +302,7 @@ func (c *Console) colTimer() column {
 			case !ok:
 				return "—"
 			case over:
-				return Dur(d) + " ⚠ " + L("transfer?")
+				return Dur(d) + " ⚠ " + L("over limit")
 			}
 			return Dur(d) + " / " + Dur(FirstLineLimit(c.m.Channel(s.ChannelID)))
 		},
