@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/tetherdesk/tether/internal/api"
 	"github.com/tetherdesk/tether/internal/apiclient"
 )
@@ -88,7 +90,13 @@ type simClient struct {
 	group   int
 	session int64 // agents: their session
 	api     *apiclient.Client
-	ev      *apiclient.Events
+	ev      *apiclient.Events // nil in raw mode
+
+	// Raw mode (--raw-ws): a bare WebSocket that records events as they
+	// arrive and never reconnects.
+	rawLast   atomic.Int64
+	rawCancel context.CancelFunc
+	rawDone   chan struct{}
 
 	ready     chan struct{} // closed on the first "ready"
 	readyOnce sync.Once
@@ -101,7 +109,83 @@ type simClient struct {
 
 func (c *simClient) connect(ctx context.Context, since int64) {
 	c.ready = make(chan struct{})
+	if c.h.cfg.RawWS {
+		c.rawConnect(ctx, since)
+		return
+	}
 	c.ev = c.api.Connect(ctx, apiclient.EventsConfig{Since: since, OnEvent: c.onEvent, OnState: c.onState})
+}
+
+// lastSeq is the newest sequence number the connection has seen.
+func (c *simClient) lastSeq() int64 {
+	if c.ev != nil {
+		return c.ev.LastSeq()
+	}
+	return c.rawLast.Load()
+}
+
+func (c *simClient) close() {
+	if c.ev != nil {
+		c.ev.Close()
+	}
+	if c.rawCancel != nil {
+		c.rawCancel()
+		<-c.rawDone
+	}
+}
+
+// rawConnect is connect without apiclient: every event is recorded as it
+// arrives, also one whose seq is below one already received, which
+// apiclient's Events would drop as a duplicate. It tells a broker that
+// never sent an event from one that sent it out of order.
+func (c *simClient) rawConnect(ctx context.Context, since int64) {
+	ctx, c.rawCancel = context.WithCancel(ctx)
+	c.rawDone = make(chan struct{})
+	go func() {
+		defer close(c.rawDone)
+		err := c.rawRun(ctx, since)
+		if ctx.Err() != nil {
+			err = nil
+		}
+		c.onState(apiclient.State{Status: apiclient.StatusStopped, Err: err})
+	}()
+}
+
+func (c *simClient) rawRun(ctx context.Context, since int64) error {
+	u := c.api.BaseURL() + api.Prefix + "/events"
+	if since != 0 {
+		u += "?since=" + strconv.FormatInt(max(since, 0), 10)
+	}
+	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{
+		HTTPClient:      c.h.pool.client(c.idx),
+		HTTPHeader:      http.Header{"Authorization": {"Bearer " + c.api.Token()}},
+		CompressionMode: websocket.CompressionDisabled,
+	})
+	if err != nil {
+		return err
+	}
+	defer ws.CloseNow()
+	ws.SetReadLimit(apiclient.MaxJSONBytes)
+	for {
+		_, data, err := ws.Read(ctx)
+		if err != nil {
+			return err
+		}
+		var env api.Envelope
+		if json.Unmarshal(data, &env) != nil {
+			continue
+		}
+		switch {
+		case env.Type == api.TypeReady:
+			var r api.Ready
+			json.Unmarshal(env.Data, &r)
+			c.rawLast.Store(max(c.rawLast.Load(), r.LastSeq))
+			c.onState(apiclient.State{Status: apiclient.StatusConnected})
+		case env.Seq > 0:
+			c.rawLast.Store(max(c.rawLast.Load(), env.Seq))
+			c.onEvent(env)
+		}
+	}
 }
 
 func (c *simClient) onEvent(env api.Envelope) {

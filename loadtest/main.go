@@ -40,6 +40,8 @@ type config struct {
 	SeedDir    string
 	SourceIPs  int
 	ReportFile string
+	RawWS      bool // bare WebSockets instead of apiclient's Events (diagnostics)
+	SOSReplay  bool // agents of SOS Calls in the phase connect with SinceAll
 	Keep       bool // keep the temporary data directory and broker log
 	Quiet      bool
 }
@@ -47,7 +49,7 @@ type config struct {
 func defaultConfig() config {
 	return config{
 		Agents: 5000, Technicians: 500, Groups: 10, Duration: 60 * time.Second, Rate: 100, SOSShare: 0.1,
-		Drain: 15 * time.Second, BrokerBin: "bin/tether-broker", SeedDir: "bin/loadtest-seed", SourceIPs: 250,
+		Drain: 15 * time.Second, SOSReplay: true, BrokerBin: "bin/tether-broker", SeedDir: "bin/loadtest-seed", SourceIPs: 250,
 	}
 }
 
@@ -69,6 +71,8 @@ func main() {
 	fs.StringVar(&cfg.SeedDir, "seed-dir", cfg.SeedDir, "cache of seeded data directories with technician tokens, reused across runs")
 	fs.IntVar(&cfg.SourceIPs, "source-ips", cfg.SourceIPs, "loopback source addresses to spread clients over (127.0.1.1 and up)")
 	fs.StringVar(&cfg.ReportFile, "report", "bench-results/loadtest.txt", "also write the report to this file (\"\" for none)")
+	fs.BoolVar(&cfg.RawWS, "raw-ws", false, "diagnostics: bare WebSockets that record out-of-order events (which apiclient drops) and never reconnect")
+	fs.BoolVar(&cfg.SOSReplay, "sos-replay", cfg.SOSReplay, "agents of SOS Calls made during the phase connect replaying their session (apiclient.SinceAll, as apiclient suggests for agents); false: live events only")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the temporary data directory and the broker's log")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "no progress lines")
 	fs.Parse(os.Args[1:])

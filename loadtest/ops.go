@@ -265,7 +265,9 @@ func (h *harness) do(ctx context.Context, k opKind, s *session, tech int, sosIdx
 	case opSOS:
 		err = h.sos(ctx, rec, sosIdx)
 	}
-	rec.dur = time.Since(sent)
+	if rec.dur == 0 {
+		rec.dur = time.Since(sent)
+	}
 	rec.ok = err == nil
 	if err != nil {
 		h.errorf("%s: %s", k, classify(err))
@@ -279,8 +281,8 @@ func (h *harness) do(ctx context.Context, k opKind, s *session, tech int, sosIdx
 }
 
 // sos submits a new SOS Call from the next source address; the new agent
-// connects its events WebSocket replaying its whole session (SinceAll), so
-// it is entitled to every agent event of it.
+// connects its events WebSocket, by default replaying its whole session
+// (SinceAll), and the session joins the model once the agent is ready.
 func (h *harness) sos(ctx context.Context, rec *opRecord, n int) error {
 	g := n % h.cfg.Groups
 	c, err := apiclient.New(h.url, apiclient.Options{HTTPClient: h.pool.client(int(h.sosIP.Add(1)))})
@@ -294,10 +296,20 @@ func (h *harness) sos(ctx context.Context, rec *opRecord, n int) error {
 	if err != nil {
 		return err
 	}
-	rec.sid = j.Session.SessionID
+	rec.sid, rec.dur = j.Session.SessionID, time.Duration(time.Now().UnixNano()-rec.sent)
 	a := &simClient{h: h, kind: kindAgent, group: g, session: rec.sid, api: c}
 	h.addAgent(a)
+	since := int64(0) // live events only: the session has none yet that agents see
+	if h.cfg.SOSReplay {
+		since = apiclient.SinceAll
+	}
+	a.connect(context.WithoutCancel(ctx), since)
+	// Technicians act on the session once its agent listens, as the agent
+	// app connects right after its SOS Call.
+	select {
+	case <-a.ready:
+	case <-ctx.Done():
+	}
 	h.model.addSession(rec.sid, g, a, -1)
-	a.connect(context.WithoutCancel(ctx), apiclient.SinceAll)
 	return nil
 }

@@ -21,6 +21,7 @@ type result struct {
 	cfg       config
 	started   time.Time
 	fileLimit uint64
+	loadavg   string // /proc/loadavg before the measured phase
 
 	seedBuilt   bool
 	seedDir     string
@@ -50,6 +51,7 @@ type result struct {
 	lost         int64   // expected - received
 	lostClients  int     // clients missing at least one
 	unexpected   int64   // received but not entitled (a visibility leak)
+	outOfOrder   int64   // arrived after an event of a higher seq (raw mode)
 	e2e          []int64 // send → receipt, ns, sorted
 	fanout       []int64 // broker event time → receipt, ns, sorted
 	agentsTotal  int
@@ -161,6 +163,14 @@ func (h *harness) analyze(res *result) {
 	res.agentsTotal = len(agents)
 	check := func(c *simClient, want []int64) {
 		got := c.deliveries()
+		top := int64(0)
+		for _, d := range got {
+			if d.seq < top {
+				res.outOfOrder++
+			}
+			top = max(top, d.seq)
+		}
+		sort.Slice(got, func(i, j int) bool { return got[i].seq < got[j].seq })
 		i := 0
 		missed := false
 		for _, d := range got {
@@ -242,9 +252,15 @@ func (r *result) format() string {
 	p("== Tether broker load test, %s", r.started.Format("2006-01-02 15:04 MST"))
 	p("machine:     %d CPUs (shared by the broker and the load generator), descriptor limit %d", runtime.NumCPU(), r.fileLimit)
 	p("broker:      %s", broker)
+	if r.loadavg != "" {
+		p("machine load before the phase (1/5/15 min): %s — other work on the machine skews latency and CPU", r.loadavg)
+	}
 	p("scenario:    %d agents (%d by support link, %d by SOS Call) + %d technicians in %d groups, one channel each; an event reaches ~%d technicians + its agent",
 		c.Agents, r.linkAgents, r.sosAgents, c.Technicians, c.Groups, c.Technicians/c.Groups)
 	p("             %.0f events/s for %s: %s", c.Rate, c.Duration, mix())
+	if !c.SOSReplay || c.RawWS {
+		p("             diagnostics: SOS agents replay their session: %v; bare WebSockets instead of apiclient: %v", c.SOSReplay, c.RawWS)
+	}
 	seedWhat := "cached seed reused"
 	if r.seedBuilt {
 		seedWhat = fmt.Sprintf("seed built (accounts %s, %d logins %s)", r.seedTimings.Accounts.Round(time.Second), c.Technicians, r.seedTimings.Logins.Round(time.Second))
@@ -273,6 +289,9 @@ func (r *result) format() string {
 	p("HTTP:        request round trip p50 %s, p99 %s, max %s", ms(percentile(r.opLatency, 50)), ms(percentile(r.opLatency, 99)), ms(percentile(r.opLatency, 100)))
 	p("events:      %d published and received (%d sequence numbers nobody received), %d sent events without any delivery", r.eventsSeen, r.unobserved, r.opsNoEvent)
 	p("deliveries:  expected %d, received %d, lost %d (clients missing any: %d), unexpected %d", r.expected, r.received, r.lost, r.lostClients, r.unexpected)
+	if c.RawWS {
+		p("             raw WebSockets: %d deliveries arrived after a higher seq (apiclient would drop them as duplicates)", r.outOfOrder)
+	}
 	if len(r.missingByTyp) > 0 {
 		var parts []string
 		for t, n := range r.missingByTyp {

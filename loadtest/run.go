@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -167,8 +168,13 @@ func run(ctx context.Context, cfg *config) (*result, error) {
 
 	// Quiet, then the measured phase from the newest event on.
 	time.Sleep(time.Second)
+	if raw, err := os.ReadFile("/proc/loadavg"); err == nil {
+		if f := strings.Fields(string(raw)); len(f) >= 3 {
+			res.loadavg = strings.Join(f[:3], " ")
+		}
+	}
 	for _, c := range append(h.allAgents(), h.techs...) {
-		res.startSeq = max(res.startSeq, c.ev.LastSeq())
+		res.startSeq = max(res.startSeq, c.lastSeq())
 	}
 	h.setPhase("measured phase")
 	h.logf("measured phase: %s at %.0f events/s", cfg.Duration, cfg.Rate)
@@ -350,9 +356,7 @@ func (h *harness) closeAll() {
 	}
 	all := append(h.allAgents(), h.techs...)
 	parallel(context.Background(), len(all), 200, func(i int) error {
-		if all[i].ev != nil {
-			all[i].ev.Close()
-		}
+		all[i].close()
 		return nil
 	})
 	h.pool.closeIdle()
