@@ -329,11 +329,33 @@ func (m *model) Waiting(channelID int64, now time.Time) (n int, longest time.Dur
 			continue
 		}
 		n++
-		if w := WaitTime(s, now); w > longest {
+		if w := m.queueWaitLocked(s, now); w > longest {
 			longest = w
 		}
 	}
 	return n, longest
+}
+
+// queueWaitLocked is WaitTime, but for a queued session since it entered
+// the queue (a released or transferred session queues again). The API has
+// no queued_at: it is the expiry minus the channel's expiration time.
+func (m *model) queueWaitLocked(s api.Session, now time.Time) time.Duration {
+	if s.State == "queued" && s.ExpiresAt != nil {
+		if ch := m.channels[s.ChannelID]; ch != nil && ch.ExpirationSeconds > 0 {
+			queued := s.ExpiresAt.Add(-time.Duration(ch.ExpirationSeconds) * time.Second)
+			if d := now.Sub(queued); d >= 0 && d < WaitTime(s, now) {
+				return d
+			}
+		}
+	}
+	return WaitTime(s, now)
+}
+
+// QueueWait is how long the end user has been waiting for a technician.
+func (m *model) QueueWait(s api.Session, now time.Time) time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.queueWaitLocked(s, now)
 }
 
 // WaitTime is how long the end user has been waiting: since the agent

@@ -82,7 +82,7 @@ func newMainScreen(c *Console) *mainScreen {
 	s.homeTab = container.NewTabItemWithIcon(L("Home"), theme.HomeIcon(), container.NewBorder(homeHint, nil, nil, nil, s.home.content))
 
 	s.channels = newChannelsView(c)
-	s.tabs = container.NewAppTabs(s.homeTab, container.NewTabItemWithIcon(L("Channels"), theme.ListIcon(), s.channels.content))
+	s.tabs = container.NewAppTabs(s.homeTab, container.NewTabItemWithIcon(L("Queues"), theme.ListIcon(), s.channels.content))
 
 	top := container.NewVBox(container.NewPadded(header), s.banner, s.errLabel, widget.NewSeparator())
 	s.content = container.NewBorder(top, nil, nil, nil, s.tabs)

@@ -251,11 +251,11 @@ func (c *Console) assigneeText(s api.Session) string {
 }
 
 // queueWait is the wait for sorting: links nobody opened yet wait for nothing.
-func queueWait(s api.Session, now time.Time) time.Duration {
+func (c *Console) queueWait(s api.Session, now time.Time) time.Duration {
 	if s.State == "waiting" && s.AgentJoinedAt == nil {
 		return -1
 	}
-	return WaitTime(s, now)
+	return c.m.QueueWait(s, now)
 }
 
 // Common columns.
@@ -265,7 +265,7 @@ func (c *Console) colState() column {
 			if stateRank[a.State] != stateRank[b.State] {
 				return stateRank[a.State] < stateRank[b.State]
 			}
-			return queueWait(a, now) > queueWait(b, now) // the longest wait first
+			return c.queueWait(a, now) > c.queueWait(b, now) // the longest wait first
 		}}
 }
 
@@ -287,9 +287,9 @@ func (c *Console) colWaiting() column {
 			if s.State == "waiting" && s.AgentJoinedAt == nil {
 				return L("link not used")
 			}
-			return Dur(WaitTime(s, now))
+			return Dur(c.m.QueueWait(s, now))
 		},
-		less: func(a, b api.Session, now time.Time) bool { return queueWait(a, now) < queueWait(b, now) }}
+		less: func(a, b api.Session, now time.Time) bool { return c.queueWait(a, now) < c.queueWait(b, now) }}
 }
 
 func (c *Console) colTimer() column {
