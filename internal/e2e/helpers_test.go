@@ -330,7 +330,8 @@ func (p *party) connectedAt(t time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// disconnected reports whether the connection has reported Disconnected.
+// disconnectedSince reports whether the connection reported Disconnected
+// at or after t.
 func (p *party) disconnectedSince(t time.Time) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -342,7 +343,7 @@ func (p *party) disconnectedSince(t time.Time) bool {
 	return false
 }
 
-// chatIDs returns the ids of the chat messages received as events.
+// chatTexts returns the texts of the chat messages received as events.
 func (p *party) chatTexts() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -570,7 +571,7 @@ func (f *frames) close() {
 	<-f.done
 }
 
-// count returns how many pictures arrived at or after t.
+// countSince returns how many pictures arrived at or after t.
 func (f *frames) countSince(t time.Time) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -617,8 +618,8 @@ func (f *frames) last() (frameSeen, bool) {
 	return f.seen[len(f.seen)-1], true
 }
 
-// waitScene waits until a picture at or after t shows rgb and returns
-// when it arrived.
+// waitScene waits until a picture at or after since shows rgb and
+// returns when it arrived.
 func (f *frames) waitScene(t *testing.T, since time.Time, rgb uint32, timeout time.Duration) time.Time {
 	t.Helper()
 	var at time.Time
@@ -673,8 +674,8 @@ func recorded(rec *input.Recorder, kinds ...input.Kind) []input.Event {
 	return out
 }
 
-// sendKeys sends a press and release of key and waits until the host's
-// recorder has both.
+// sendKey sends a press and release of key, waits until the host's
+// recorder has both and returns how long that took.
 func sendKey(t *testing.T, v *media.Viewer, rec *input.Recorder, key string, timeout time.Duration) time.Duration {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)

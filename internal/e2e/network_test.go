@@ -109,7 +109,7 @@ func (r *udpRelay) rewrite(cand string, fromHost bool) (string, bool) {
 	if fromHost {
 		side, learned = r.hostSide, &r.hostAddr
 	}
-	if *learned != nil && !(*learned).IP.Equal(real.IP) || *learned != nil && (*learned).Port != real.Port {
+	if prev := *learned; prev != nil && (!prev.IP.Equal(real.IP) || prev.Port != real.Port) {
 		r.mu.Unlock()
 		return "", false // one path only
 	}
