@@ -1,14 +1,18 @@
 package console
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tetherdesk/tether/internal/api"
@@ -427,5 +431,50 @@ func TestRemoteSessionConsent(t *testing.T) {
 	h.waitFor("allowed", func() bool { return strings.Contains(d.RemoteStatus(), "allowed you to view the screen") })
 	if d.buttons[ActRemote].Disabled() {
 		t.Error("Start remote session stays disabled after the answer")
+	}
+}
+
+func TestChatAndAttachment(t *testing.T) {
+	b := newBroker(t, nil)
+	g := b.group("Tier 1")
+	b.tech("tess@example.com", "technician", []int64{g})
+	ch := b.channel(api.ChannelRequest{Name: "Help Desk", GroupIDs: []int64{g}, AcceptsSOS: true})
+	j := b.sos(ch.ID, "Aaron")
+	s := j.Session.SessionID
+
+	h := newHarness(t, b)
+	h.loginAs("tess@example.com")
+	d := h.detail(s)
+	h.tap(d.buttons[ActTake])
+	h.waitFor("taken", func() bool { return d.s.State == "active" && d.chatBox.Visible() })
+
+	test.Type(d.entry, "Hello Aaron")
+	test.Tap(d.send)
+	h.waitFor("my message", func() bool { return len(d.msgs) == 1 && d.msgs[0].Text == "Hello Aaron" })
+	// The end user answers: the message arrives live.
+	b.must(201, "POST", "/agent/messages", j.Token, api.PostMessageRequest{Text: "Hi!"}, nil)
+	h.waitFor("end user's message", func() bool { return len(d.msgs) == 2 && d.msgs[1].From == "agent" })
+
+	// An attachment with a progress bar.
+	path := filepath.Join(t.TempDir(), "notes.txt")
+	if err := os.WriteFile(path, bytes.Repeat([]byte("log line\n"), 20000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := storage.Reader(storage.NewFileURI(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.upload("notes.txt", r, 180000)
+	if !d.chatBox.Objects[0].Visible() || d.progText.Text != "Sending notes.txt" {
+		t.Errorf("no progress bar while sending: %q", d.progText.Text)
+	}
+	h.waitFor("attachment", func() bool {
+		return len(d.msgs) == 3 && d.msgs[2].Attachment != nil && d.msgs[2].Attachment.Size == 180000
+	})
+	if d.progress.Max != 180000 {
+		t.Errorf("progress max %v", d.progress.Max)
+	}
+	if d.chatBox.Objects[0].Visible() {
+		t.Error("progress bar stays after the upload")
 	}
 }
