@@ -84,6 +84,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 // fakeBroker answers from canned values and records calls.
 type fakeBroker struct {
+	signals  func() SignalChannel // passed to the events connection
 	mu       sync.Mutex
 	join     *api.AgentJoinResponse
 	joinErr  error
@@ -200,7 +201,7 @@ func (b *fakeBroker) Rate(ctx context.Context, stars int, comment string) (*api.
 func (b *fakeBroker) Connect(ctx context.Context, cfg EventsConfig) (Events, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.events = &fakeEvents{cfg: cfg, sigs: map[int64]*fakeSignals{}}
+	b.events = &fakeEvents{cfg: cfg, sigs: map[int64]*fakeSignals{}, signals: b.signals}
 	if cfg.OnState != nil {
 		cfg.OnState(LinkConnected)
 	}
@@ -226,6 +227,8 @@ type fakeEvents struct {
 	cfg  EventsConfig
 	mu   sync.Mutex
 	sigs map[int64]*fakeSignals
+	// signals, when set, makes the signal channels (a real viewer's pipe).
+	signals func() SignalChannel
 }
 
 func (e *fakeEvents) push(t *testing.T, typ string, data any) {
@@ -240,6 +243,9 @@ func (e *fakeEvents) push(t *testing.T, typ string, data any) {
 func (e *fakeEvents) Signals(id int64) SignalChannel {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.signals != nil {
+		return e.signals()
+	}
 	s := &fakeSignals{in: make(chan api.Envelope, 16), done: make(chan struct{})}
 	e.sigs[id] = s
 	return s
