@@ -32,7 +32,11 @@ type Main struct {
 	AgentDir  string
 	LogLevel  slog.Level
 	TLS       tlsOptions
-	ICE       iceOptions
+	// MetricsAddr serves Prometheus metrics on a separate listener ("" = off).
+	MetricsAddr string
+	// MetricsListener is the metrics socket once Run returned.
+	MetricsListener net.Listener
+	ICE             iceOptions
 
 	// Stdout receives the one human-readable "listening on" line.
 	Stdout io.Writer
@@ -41,11 +45,12 @@ type Main struct {
 	// Listener is the bound socket once Run returned without error.
 	Listener net.Listener
 
-	db    *store.DB
-	relay *relay.Server
-	srv   *server.Server
-	http  *http.Server
-	done  chan error
+	db      *store.DB
+	relay   *relay.Server
+	metrics *http.Server
+	srv     *server.Server
+	http    *http.Server
+	done    chan error
 }
 
 // envDefault lets every flag be set from the environment too (TETHER_ADDR,
@@ -78,6 +83,7 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.ICE.TURNSecret, "turn-secret", envDefault("TETHER_TURN_SECRET", ""), "TURN REST shared secret (default for the embedded relay: generated into DATA/turn-secret) [TETHER_TURN_SECRET]")
 	fs.StringVar(&m.ICE.TURNURLs, "turn-url", envDefault("TETHER_TURN_URL", ""), "external TURN REST relay (e.g. coturn with use-auth-secret): comma-separated turn:/turns: URLs [TETHER_TURN_URL]")
 	fs.StringVar(&m.ICE.STUNURLs, "stun-url", envDefault("TETHER_STUN_URL", ""), "comma-separated stun: URLs for peers [TETHER_STUN_URL]")
+	fs.StringVar(&m.MetricsAddr, "metrics-addr", envDefault("TETHER_METRICS_ADDR", ""), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9090 (default: off; keep it off the public network) [TETHER_METRICS_ADDR]")
 	fs.StringVar(&m.ICE.Policy, "ice-policy", envDefault("TETHER_ICE_POLICY", "all"), "all, or relay to send every session through TURN [TETHER_ICE_POLICY]")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -153,6 +159,14 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Close()
 		return err
 	}
+	if m.MetricsAddr != "" {
+		m.metrics, m.MetricsListener, err = serveMetrics(m.MetricsAddr, &metrics{svc: svc, hub: hub, relay: m.relay, start: time.Now(), log: logger})
+		if err != nil {
+			m.Close()
+			return err
+		}
+		logger.Info("metrics served", "addr", m.MetricsListener.Addr().String())
+	}
 	m.http = &http.Server{
 		Handler:           m.srv,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -215,6 +229,10 @@ func (m *Main) Close() error {
 		m.http = nil
 	} else if m.srv != nil {
 		m.srv.Close()
+	}
+	if m.metrics != nil {
+		errs = append(errs, m.metrics.Close())
+		m.metrics = nil
 	}
 	if m.relay != nil {
 		errs = append(errs, m.relay.Close())

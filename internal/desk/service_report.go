@@ -218,3 +218,36 @@ func (s *Service) CatchUp(ctx context.Context, actor Actor, seq int64, limit int
 	})
 	return out, last, err
 }
+
+// Gauges are the service desk's live figures for monitoring.
+type Gauges struct {
+	SessionsByState map[State]int
+	Queue           []QueueRow
+}
+
+// Gauges returns session counts by state and every channel's queue
+// figures. It is for the broker's own monitoring endpoint, not for clients.
+func (s *Service) Gauges(ctx context.Context) (*Gauges, error) {
+	g := &Gauges{}
+	err := s.view(ctx, func(tx Tx) error {
+		var err error
+		if g.SessionsByState, err = tx.CountSessionsByState(); err != nil {
+			return err
+		}
+		chans, err := tx.ListChannels()
+		if err != nil {
+			return err
+		}
+		open, err := tx.ListSessions(SessionFilter{States: []State{Queued, Active}, Limit: 1 << 30})
+		if err != nil {
+			return err
+		}
+		accts, err := tx.ListAccounts()
+		if err != nil {
+			return err
+		}
+		g.Queue = BuildQueue(s.Now(), chans, open, accts)
+		return nil
+	})
+	return g, err
+}

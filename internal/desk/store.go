@@ -46,6 +46,8 @@ type Tx interface {
 	SessionByCodeHash(hash string) (*Session, error)
 	UpdateSession(s *Session) error
 	ListSessions(f SessionFilter) ([]*Session, error)
+	// CountSessionsByState counts the sessions not deleted, by state.
+	CountSessionsByState() (map[State]int, error)
 
 	CreateToken(t *Token) error
 	TokenByHash(hash string) (*Token, error)

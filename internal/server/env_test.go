@@ -62,7 +62,7 @@ type env struct {
 	hub   *Hub
 	srv   *Server
 	ts    *httptest.Server
-	logs  *bytes.Buffer
+	logs  *lockedBuffer
 	owner string // owner's token
 }
 
@@ -75,6 +75,13 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
+}
+
+// String returns what was logged so far; handlers may still be writing.
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func newEnv(t testing.TB, configure ...func(*Config)) *env {
@@ -90,8 +97,8 @@ func newEnv(t testing.TB, configure ...func(*Config)) *env {
 		t.Fatal(err)
 	}
 	clock := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	logs := &bytes.Buffer{}
-	logger := slog.New(slog.NewJSONHandler(&lockedBuffer{b: logs}, nil))
+	logs := &lockedBuffer{b: &bytes.Buffer{}}
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	hub := NewHub()
 	svc, err := desk.NewService(desk.ServiceConfig{Store: db, Blobs: blobs, Hasher: testHasher{}, Publisher: hub, Now: clock.Now, Logger: logger})
 	if err != nil {

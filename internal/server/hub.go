@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	"github.com/coder/websocket"
 
@@ -29,6 +30,32 @@ type Hub struct {
 	cmu      sync.RWMutex // guards the following fields
 	channels map[int64]*desk.Channel
 	names    map[int64]string // account id → name
+
+	published atomic.Uint64 // events published
+	delivered atomic.Uint64 // event messages queued to connections
+	dropped   atomic.Uint64 // connections cut for being too slow
+}
+
+// HubStats are the hub's live figures, for metrics.
+type HubStats struct {
+	Technicians, Agents                   int
+	Published, Delivered, SlowDisconnects uint64
+}
+
+// Stats returns the connected clients by kind and the event counters.
+func (h *Hub) Stats() HubStats {
+	st := HubStats{Published: h.published.Load(), Delivered: h.delivered.Load(), SlowDisconnects: h.dropped.Load()}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for c := range h.conns {
+		switch c.kind {
+		case desk.ActorTechnician:
+			st.Technicians++
+		case desk.ActorAgent:
+			st.Agents++
+		}
+	}
+	return st
 }
 
 var _ desk.Publisher = (*Hub)(nil)
@@ -135,6 +162,7 @@ func (h *Hub) Publish(events ...*desk.Event) {
 		if e == nil {
 			continue
 		}
+		h.published.Add(1)
 		h.observe(e)
 		h.fanOut(e)
 	}
@@ -209,7 +237,11 @@ func (h *Hub) fanOut(e *desk.Event) {
 		default:
 			continue
 		}
-		c.enqueue(outMsg{seq: e.Seq, data: msg})
+		if c.enqueue(outMsg{seq: e.Seq, data: msg}) {
+			h.delivered.Add(1)
+		} else {
+			h.dropped.Add(1)
+		}
 	}
 }
 

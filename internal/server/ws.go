@@ -385,13 +385,8 @@ func (c *wsConn) pingLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		pctx, cancel := context.WithTimeout(ctx, c.srv.cfg.PingInterval)
-		err := c.ws.Ping(pctx)
-		cancel()
-		if err != nil {
-			c.stop(websocket.StatusGoingAway, "ping timeout")
-			return
-		}
+		// The token first: a revoked token ends the connection whether or
+		// not the peer still answers pings.
 		a, err := c.srv.svc.Authenticate(ctx, c.token, c.actor.IP)
 		switch {
 		case desk.ErrorCode(err) == desk.EUNAUTHORIZED:
@@ -399,6 +394,13 @@ func (c *wsConn) pingLoop(ctx context.Context) {
 			return
 		case err == nil && a.Account != nil:
 			c.account.Store(a.Account)
+		}
+		pctx, cancel := context.WithTimeout(ctx, c.srv.cfg.PingInterval)
+		err = c.ws.Ping(pctx)
+		cancel()
+		if err != nil {
+			c.stop(websocket.StatusGoingAway, "ping timeout")
+			return
 		}
 	}
 }

@@ -252,6 +252,11 @@ func TestSlowClientIsDisconnected(t *testing.T) {
 	slow := e.dial(j.Token, "")
 	fast := e.dial(j.Token, "")
 	fast.ready()
+	// The slow client never reads, so nothing tells when the server has
+	// registered it: wait for both registrations.
+	for deadline := time.Now().Add(5 * time.Second); e.hub.count() != 2 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if e.hub.count() != 2 {
 		t.Fatalf("%d connections", e.hub.count())
 	}

@@ -177,6 +177,25 @@ var sessionSortSQL = map[string]struct{ expr, join string }{
 // ListSessions returns the sessions f selects, never deleted ones, sorted
 // by f.Sort (by ID, that is creation order, when empty; ties by ID in the
 // same direction) and at most f.Limit (default DefaultSessionLimit).
+// CountSessionsByState counts the sessions not deleted, by state.
+func (t *tx) CountSessionsByState() (map[desk.State]int, error) {
+	rows, err := t.query(`SELECT state, COUNT(*) FROM sessions WHERE deleted_at = 0 GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("count sessions: %w", err)
+	}
+	defer rows.Close()
+	out := map[desk.State]int{}
+	for rows.Next() {
+		var st desk.State
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count sessions: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
 func (t *tx) ListSessions(f desk.SessionFilter) ([]*desk.Session, error) {
 	var (
 		where = []string{"s.deleted_at = 0"}
