@@ -156,6 +156,28 @@ func readCPU(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
 }
 
+// readRunDelay sums, over a process's threads, the time they spent
+// runnable but waiting for a CPU (/proc/<pid>/task/*/schedstat, second
+// field): on a shared machine it tells CPU contention from slowness.
+func readRunDelay(pid int) (time.Duration, error) {
+	dirs, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return 0, err
+	}
+	var sum int64
+	for _, d := range dirs {
+		raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, d.Name()))
+		if err != nil {
+			continue // the thread ended
+		}
+		if f := strings.Fields(string(raw)); len(f) >= 2 {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			sum += n
+		}
+	}
+	return time.Duration(sum), nil
+}
+
 // raiseFileLimit lifts the soft descriptor limit to the hard one; a
 // broker started afterwards inherits it.
 func raiseFileLimit() (uint64, error) {

@@ -61,6 +61,7 @@ type result struct {
 	hwm          int64 // VmHWM: the broker's peak over its life
 	threads      int
 	brokerCPU    float64 // cores, averaged over the measured phase
+	brokerWait   float64 // threads runnable without a CPU, averaged likewise
 	selfCPU      float64
 	errs         map[string]int
 	missingByTyp map[string]int64
@@ -322,6 +323,9 @@ func (r *result) format() string {
 			mib(r.hwm), mib(r.rssBefore), mib(r.rssPeak), mib(r.rssEnd), r.threads, 100*r.brokerCPU)
 	} else {
 		p("broker:      memory and CPU unknown (external broker without --broker-pid)")
+	}
+	if r.hwm > 0 {
+		p("             its threads waited %.0f ms per second runnable without a CPU (run-queue delay: CPU contention, not broker work)", 1000*r.brokerWait)
 	}
 	p("generator:   CPU %.0f%% of one core (avg over the phase)", 100*r.selfCPU)
 	p("")

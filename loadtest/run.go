@@ -181,13 +181,16 @@ func run(ctx context.Context, cfg *config) (*result, error) {
 	res.connMin = [2]int64{h.connected[kindAgent].Load(), h.connected[kindTech].Load()}
 	sampler := h.sample(res)
 	cpu0, _ := readCPU(h.pid)
+	wait0, _ := readRunDelay(h.pid)
 	self0, _ := readCPU(os.Getpid())
 	t0 := time.Now()
 	h.generate(ctx, cfg.Duration)
 	res.measured = time.Since(t0)
 	if h.pid != 0 {
 		cpu1, _ := readCPU(h.pid)
+		wait1, _ := readRunDelay(h.pid)
 		res.brokerCPU = float64(cpu1-cpu0) / float64(res.measured)
+		res.brokerWait = float64(wait1-wait0) / float64(res.measured)
 	}
 	self1, _ := readCPU(os.Getpid())
 	res.selfCPU = float64(self1-self0) / float64(res.measured)
