@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -232,7 +233,7 @@ func (d *detailScreen) newTimeline() fyne.CanvasObject {
 var actionTitles = map[string]string{
 	"create": "created the session", "agent_join": "started the agent", "take": "took the session",
 	"claim_code": "connected by code", "release": "released the session back to the queue", "transfer": "transferred the session",
-	"invite": "invited a technician", "respond": "responded", "connect": "connected", "close": "closed the session",
+	"invite": "invited", "respond": "responded", "connect": "connected", "close": "closed the session",
 	"expire": "— the session expired", "delete": "deleted the session", "sos_call": "sent an SOS Call",
 	"code_issued": "got a session code", "chat_message": "wrote in the chat", "file_sent": "sent a file",
 	"consent_requested": "asked for remote access", "consent_granted": "allowed remote access",
@@ -265,6 +266,8 @@ func timelineText(r api.AuditRecord) string {
 	case "file_sent":
 		detail, _, _ = strings.Cut(detail, ", sha256")
 		detail += ")"
+	case "invite", "transfer":
+		detail = strings.TrimPrefix(detail, "to ")
 	case "consent_requested":
 		detail = map[string]string{"view": L("view only"), "control": L("control")}[detail]
 	}
@@ -550,13 +553,17 @@ func (d *detailScreen) close() {
 }
 
 func (d *detailScreen) confirmDelete() {
-	dialog.ShowConfirm(L("Delete session?"),
+	c := dialog.NewConfirm(L("Delete session?"),
 		L("The session disappears from every list. The audit log keeps its record. This cannot be undone."),
 		func(ok bool) {
 			if ok {
 				d.delete()
 			}
 		}, d.win)
+	c.SetConfirmText(L("Delete"))
+	c.SetDismissText(L("Cancel"))
+	c.SetConfirmImportance(widget.DangerImportance)
+	c.Show()
 }
 
 func (d *detailScreen) delete() {
@@ -809,6 +816,10 @@ func techLabel(a api.Account) string {
 // workers lists the technicians who may work sessions of the channel, without excluded ones.
 func workers(list []api.Account, ch *api.Channel, exclude func(int64) bool) []api.Account {
 	var out []api.Account
+	defer func() {
+		rank := map[string]int{"available": 0, "busy": 1, "away": 2}
+		sort.SliceStable(out, func(i, j int) bool { return rank[out[i].Availability] < rank[out[j].Availability] })
+	}()
 	for _, a := range list {
 		if a.Disabled || exclude(a.ID) {
 			continue
