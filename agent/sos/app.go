@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -265,7 +268,22 @@ func (a *App) failed(err error, retry func()) {
 	case msg == "":
 		msg = lang.L("Something went wrong. Please try again.")
 	}
-	a.do(func() { a.showError(msg, retry) })
+	a.do(func() { a.showError(sentence(msg), retry) })
+}
+
+// sentence starts the broker's messages (lower case, meant to be embedded)
+// with a capital and ends them with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "!") && !strings.HasSuffix(s, "?") {
+		s += "."
+	}
+	return s
 }
 
 // joined takes over after a successful join: it connects the events,

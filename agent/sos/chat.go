@@ -60,7 +60,7 @@ func (a *App) addNotice(text string, isErr bool) {
 	if isErr {
 		l.Importance = widget.DangerImportance
 	} else {
-		l.Importance = widget.LowImportance
+		l.Importance = widget.WarningImportance
 	}
 	a.appendChat(l)
 }
@@ -286,7 +286,7 @@ func (a *App) SendFile(path string) {
 // message (it is meant for people), or a network hint.
 func describe(err error) string {
 	if msg := errText(err); msg != "" {
-		return msg
+		return sentence(msg)
 	}
 	if errCode(err) == "" {
 		return lang.L("the support server cannot be reached.")

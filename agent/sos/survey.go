@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
@@ -24,8 +25,11 @@ func (a *App) showSurvey() {
 		stars := container.NewGridWithColumns(5)
 		for i := range u.stars {
 			n := i + 1
-			u.stars[i] = widget.NewButton("☆", func() { a.setStars(n) })
-			stars.Add(u.stars[i])
+			u.stars[i] = widget.NewButton("", func() { a.setStars(n) })
+			u.starText[i] = canvas.NewText("☆", theme.Color(theme.ColorNameForeground))
+			u.starText[i].TextSize = 30
+			// The star is drawn over the button; taps go to the button.
+			stars.Add(container.NewStack(u.stars[i], container.NewCenter(u.starText[i])))
 		}
 		u.comment = widget.NewMultiLineEntry()
 		u.comment.SetPlaceHolder(lang.L("Comment (optional)"))
@@ -69,15 +73,15 @@ func (a *App) setStars(n int) {
 		return
 	}
 	u.starsGiven = n
-	for i, b := range u.stars {
+	for i, t := range u.starText {
 		if i < n {
-			b.SetText("★")
-			b.Importance = widget.WarningImportance
+			t.Text = "★"
+			t.Color = theme.Color(theme.ColorNameWarning)
 		} else {
-			b.SetText("☆")
-			b.Importance = widget.MediumImportance
+			t.Text = "☆"
+			t.Color = theme.Color(theme.ColorNameForeground)
 		}
-		b.Refresh()
+		t.Refresh()
 	}
 	u.surveySend.Enable()
 }

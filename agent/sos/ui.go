@@ -91,6 +91,7 @@ type ui struct {
 	// survey
 	survey     fyne.CanvasObject
 	stars      [5]*widget.Button
+	starText   [5]*canvas.Text
 	starsGiven int
 	comment    *widget.Entry
 	surveySend *widget.Button
@@ -234,7 +235,7 @@ func (a *App) showError(msg string, retry func()) {
 		buttons = append(buttons, u.retry)
 	}
 	buttons = append(buttons, back)
-	a.setBody(ScreenError, page(lang.L("Could not connect"), container.NewVBox(u.errText), buttons...))
+	a.setBody(ScreenError, page(lang.L("Cannot join the session"), container.NewVBox(u.errText), buttons...))
 }
 
 // showEnded is the last screen when there is nothing to rate.
@@ -361,7 +362,7 @@ func (a *App) showSOSForm(b Broker, chans []api.SOSChannel) {
 		a.submitSOS(b, req, func(err error) {
 			u.submit.Enable()
 			u.submit.SetText(lang.L("Send request"))
-			msg := errText(err)
+			msg := sentence(errText(err))
 			if errCode(err) == "" || msg == "" {
 				msg = lang.L("Your request could not be sent. Check your internet connection and try again.")
 			}

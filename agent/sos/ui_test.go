@@ -383,7 +383,7 @@ func TestChatAndFiles(t *testing.T) {
 	os.WriteFile(exe, []byte("MZ"), 0o644)
 	h.ui(func() { h.app.SendFile(exe) })
 	h.wait("refusal", func() bool {
-		return strings.Contains(h.app.ChatText(), "setup.exe was not sent: files of type .exe are not allowed in this channel")
+		return strings.Contains(h.app.ChatText(), "setup.exe was not sent: Files of type .exe are not allowed in this channel.")
 	})
 	b.mu.Lock()
 	b.sendErr = nil
@@ -392,4 +392,12 @@ func TestChatAndFiles(t *testing.T) {
 	os.WriteFile(log, []byte("log line"), 0o644)
 	h.ui(func() { h.app.SendFile(log) })
 	h.wait("sent", func() bool { return strings.Contains(h.app.ChatText(), "app.log was sent.") })
+}
+
+func TestSentence(t *testing.T) {
+	for in, want := range map[string]string{"": "", "this link expired": "This link expired.", "über alles!": "Über alles!"} {
+		if got := sentence(in); got != want {
+			t.Errorf("sentence(%q) = %q, want %q", in, got, want)
+		}
+	}
 }
