@@ -177,7 +177,8 @@ const (
 //
 // Two cases: a moving screen (packets flow again at once after the cut
 // and reveal the loss) and a screen that changed during the cut and then
-// stayed still (after the cut the host has nothing new to send).
+// stayed still (after the cut the host has nothing new to send, so only
+// the RTCP sender reports reveal the lost tail; see rtc's tailWatch).
 func TestPeerNetworkInterruption(t *testing.T) {
 	display := xvfbtest.Start(t, screenW, screenH)
 	scr := newScreen(t, display)
@@ -290,28 +291,8 @@ func interruption(t *testing.T, display string, scr *screen, name string, moving
 		name, restoreAt.Sub(cutAt).Round(time.Millisecond), relay.lost.Load(), during,
 		hostStates.since(cutAt), viewerStates.since(cutAt), restarts.Load(),
 		vs.PLIs-plisBefore, hs.Keyframes-keysBefore, keyAfter.Round(time.Millisecond))
-	if !recovered && moving {
-		t.Fatalf("%s; the picture changed during the cut never reached the viewer within %v of the network's return", summary, recoveryBudget+2*time.Second)
-	}
 	if !recovered {
-		// Known gap (see below): check at least that the next change of
-		// the screen repairs the stream.
-		changeAt := time.Now()
-		scr.setScene(purple)
-		purpleAt, ok := waitMatch(fr, changeAt, purple, recoveryBudget+2*time.Second)
-		if !ok {
-			t.Fatalf("%s; neither the picture changed during the cut nor a later change reached the viewer", summary)
-		}
-		repair := purpleAt.Sub(changeAt)
-		fmt.Printf("e2e network cut, %s; the picture changed during the cut NEVER arrived (waited %v); the next screen change arrived %v after it was drawn\n",
-			summary, recoveryBudget+2*time.Second, repair.Round(time.Millisecond))
-		if repair > recoveryBudget {
-			t.Errorf("%s; a screen change after the cut took %v to reach the viewer; want within %v", summary, repair, recoveryBudget)
-		}
-		t.Skipf("KNOWN GAP (rtc/media): %s. The picture drawn during the cut never reached the viewer, because the lost packets were the tail of the stream: "+
-			"the host stops sending on a still screen (media stillRefreshes) and the viewer detects loss only from sequence gaps (rtc assembler), so no PLI is ever sent. "+
-			"A later screen change repaired the stream in %v. Fix: let the viewer compare the host's RTCP sender-report packet count with what it received and send a PLI on a tail loss.",
-			summary, repair.Round(time.Millisecond))
+		t.Fatalf("%s; the picture changed during the cut never reached the viewer within %v of the network's return", summary, recoveryBudget+2*time.Second)
 	}
 	t.Logf("%s; changed picture %v after the network returned", summary, recovery.Round(time.Millisecond))
 	fmt.Printf("e2e network cut, %s; media recovered %v after the network returned (budget %v)\n", summary, recovery.Round(time.Millisecond), recoveryBudget)

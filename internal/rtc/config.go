@@ -96,6 +96,10 @@ type Config struct {
 	// extraInterceptors are added after the package's own (tests use them
 	// to drop packets).
 	extraInterceptors []interceptor.Factory
+	// wireInterceptors are added before the package's own, so they sit
+	// nearest the network: what they drop was still counted as sent by
+	// the RTCP reports, as with real loss (tests).
+	wireInterceptors []interceptor.Factory
 }
 
 func (c *Config) validate() error {

@@ -96,6 +96,9 @@ func newPeer(ctx context.Context, cfg Config, sig Signaler, onMessage func(Messa
 		return nil, fmt.Errorf("rtc: register vp8: %w", err)
 	}
 	reg := &interceptor.Registry{}
+	for _, f := range cfg.wireInterceptors {
+		reg.Add(f)
+	}
 	err := errors.Join(
 		webrtc.ConfigureRTCPReports(reg),
 		webrtc.ConfigureStatsInterceptor(reg),

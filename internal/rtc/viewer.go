@@ -56,6 +56,7 @@ type Viewer struct {
 	fps, bits, pkts, lost meter
 	delivered, dropped    atomic.Uint64
 	keyframes, plis       atomic.Uint64
+	lastPLI               atomic.Int64 // unix nanoseconds of the last keyframe request
 }
 
 // NewViewer sets up the peer connection and waits, in the background, for
@@ -86,11 +87,13 @@ func NewViewer(ctx context.Context, cfg ViewerConfig, sig Signaler) (*Viewer, er
 			v.log.Warn("unknown data channel", "label", dc.Label())
 		}
 	})
-	p.pc.OnTrack(func(t *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	p.pc.OnTrack(func(t *webrtc.TrackRemote, r *webrtc.RTPReceiver) {
 		if t.Kind() != webrtc.RTPCodecTypeVideo || !v.trackTaken.CompareAndSwap(false, true) {
 			return
 		}
-		v.goroutine(func() { v.readVideo(t) })
+		tail := newTailWatch()
+		v.goroutine(func() { v.readVideo(t, tail) })
+		v.goroutine(func() { v.readReports(uint32(t.SSRC()), r, tail) })
 	})
 	p.start()
 	return v, nil
@@ -115,24 +118,45 @@ func (v *Viewer) onDescription(ctx context.Context, s Signal) error {
 
 // readVideo is the receive path: packets → frames → decoder → mailbox. It
 // runs until the track ends.
-func (v *Viewer) readVideo(t *webrtc.TrackRemote) {
+// requestKeyframe sends a picture loss indication, at most one per
+// PLIInterval whoever asks (the packet loop or the report loop).
+func (v *Viewer) requestKeyframe(ssrc uint32, now time.Time) {
+	last := v.lastPLI.Load()
+	if now.UnixNano()-last < int64(v.cfg.PLIInterval) || !v.lastPLI.CompareAndSwap(last, now.UnixNano()) {
+		return
+	}
+	if err := v.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}); err != nil {
+		v.log.Debug("send pli", "err", err)
+		return
+	}
+	v.plis.Add(1)
+}
+
+// readReports reads the track's incoming RTCP (which also drives the
+// receiver-side interceptors) and asks for a keyframe when a sender report
+// shows that the tail of the stream was lost (see tailWatch).
+func (v *Viewer) readReports(ssrc uint32, r *webrtc.RTPReceiver, tail *tailWatch) {
+	for {
+		pkts, _, err := r.ReadRTCP()
+		if err != nil {
+			return
+		}
+		for _, p := range pkts {
+			if sr, ok := p.(*rtcp.SenderReport); ok && sr.SSRC == ssrc && tail.senderReport(sr.PacketCount) {
+				v.log.Debug("stream tail lost, asking for a keyframe")
+				v.requestKeyframe(ssrc, time.Now())
+			}
+		}
+	}
+}
+
+func (v *Viewer) readVideo(t *webrtc.TrackRemote, tail *tailWatch) {
 	ssrc := uint32(t.SSRC())
 	asm := newAssembler()
 	buf := make([]byte, 1600)
 	var pkt rtp.Packet
-	var lastPLI time.Time
 	var lostBefore uint64
-	pli := func(now time.Time) {
-		if now.Sub(lastPLI) < v.cfg.PLIInterval {
-			return
-		}
-		lastPLI = now
-		if err := v.pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}}); err != nil {
-			v.log.Debug("send pli", "err", err)
-			return
-		}
-		v.plis.Add(1)
-	}
+	pli := func(now time.Time) { v.requestKeyframe(ssrc, now) }
 	for {
 		n, _, err := t.Read(buf)
 		if err != nil {
@@ -142,6 +166,7 @@ func (v *Viewer) readVideo(t *webrtc.TrackRemote) {
 			continue
 		}
 		now := time.Now()
+		tail.received(pkt.SequenceNumber)
 		v.pkts.add(now, 1)
 		v.bits.add(now, float64(len(pkt.Payload)*8))
 		res := asm.push(&pkt.Header, pkt.Payload)
