@@ -38,8 +38,12 @@ func (a *App) showSession() {
 		u.chatEntry.OnSubmitted = func(string) { a.sendText() }
 		u.sendBtn = widget.NewButtonWithIcon("", theme.MailSendIcon(), a.sendText)
 		u.sendBtn.Importance = widget.HighImportance
-		u.fileBtn = widget.NewButtonWithIcon("", theme.FileIcon(), a.pickFile)
-		bottom := container.NewBorder(nil, nil, u.fileBtn, u.sendBtn, u.chatEntry)
+		u.fileBtn = widget.NewButtonWithIcon(lang.L("Send a file…"), theme.UploadIcon(), a.pickFile)
+		u.fileBtn.Importance = widget.LowImportance
+		bottom := container.NewVBox(container.NewBorder(nil, nil, nil, u.sendBtn, u.chatEntry), container.NewHBox(u.fileBtn))
+		hint := wrapLabel(lang.L("Your technician writes to you here. Nobody can see your screen until you allow it."))
+		hint.Importance = widget.LowImportance
+		u.chatBox.Add(hint)
 		head := widget.NewLabelWithStyle(lang.L("Chat with your technician"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		u.session = container.NewPadded(container.NewBorder(container.NewVBox(u.banner, head), bottom, nil, nil, u.chatScroll))
 	}
