@@ -72,6 +72,8 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummy     string // see dummyHash
+
+	commitMu sync.Mutex // orders commits with their publication (see update)
 }
 
 // NewService returns a Service; Store and Hasher are required.
@@ -102,8 +104,14 @@ type change struct {
 }
 
 // update runs fn in a write transaction and publishes its events after
-// the commit succeeded.
+// the commit succeeded. Commits and their publication happen under one
+// lock so events reach subscribers in sequence order: a client that saw
+// event N+1 before N would take N for a duplicate. The store serializes
+// writes anyway, so the lock costs no write concurrency; Publish must not
+// block (the hub only queues).
 func (s *Service) update(ctx context.Context, actor Actor, fn func(c *change) error) error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
 	var c *change
 	err := s.store.Update(ctx, func(tx Tx) error {
 		c = &change{tx: tx, at: s.Now(), actor: actor}
