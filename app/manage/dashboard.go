@@ -177,7 +177,7 @@ func (t *dashboardTab) show(queue []api.QueueRow, rep *api.Report, now time.Time
 		if s := sla[q.ChannelID]; s > 0 {
 			target = formatWait(time.Duration(s) * time.Second)
 		}
-		set(colSLA, target, widget.LowImportance)
+		set(colSLA, target, widget.MediumImportance)
 		imp = widget.MediumImportance
 		if r.SLABreaches > 0 {
 			imp = widget.DangerImportance
@@ -193,7 +193,7 @@ func (t *dashboardTab) show(queue []api.QueueRow, rep *api.Report, now time.Time
 	}
 
 	tot := rep.Total
-	t.summary.SetText(fmt.Sprintf(lang.L("%d waiting now · %d sessions today · %d SLA breaches · average rating %s · %d low ratings"),
+	t.summary.SetText(fmt.Sprintf(lang.L("%d waiting now · %d sessions today · %d SLA breaches · average rating %s · low ratings: %d"),
 		waiting, tot.Sessions, tot.SLABreaches, ratingText(tot.AvgRating, tot.Ratings), len(rep.Flagged)))
 
 	t.flaggedRows = nil

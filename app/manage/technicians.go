@@ -149,7 +149,6 @@ func newTechsTab(s *Screens) *techsTab {
 	for _, r := range rightOrder {
 		c := widget.NewCheck(rightLabel(r), func(bool) { t.updateRightNotes() })
 		note := widget.NewLabel("")
-		note.SizeName = theme.SizeNameCaptionText
 		t.rights[r], t.rightNotes[r] = c, note
 		rightsGrid.Add(c)
 		rightsGrid.Add(note)

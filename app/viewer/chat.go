@@ -103,7 +103,9 @@ func (c *chatPanel) add(m api.Message) {
 		who = m.From
 	}
 	head := widget.NewLabelWithStyle(fmt.Sprintf("%s · %s", who, m.At.Local().Format("15:04")), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	head.Importance = widget.LowImportance
+	if m.From == api.FromAgent {
+		head.Importance = widget.HighImportance
+	}
 	text := m.Text
 	if m.Attachment != nil {
 		if text != "" {

@@ -58,6 +58,9 @@ const password = "correct horse battery"
 var testDevice = api.Device{OS: "linux", OSVersion: "Debian 12", Hostname: "pc-1", User: "aaron",
 	Screens: []api.Screen{{Width: 1920, Height: 1080, Primary: true}}, LocalIPs: []string{"192.168.1.20"}}
 
+// realApp, when set (screenshot runs), replaces Fyne's test app.
+var realApp fyne.App
+
 // env is a real broker (SQLite in a temp dir) on loopback HTTP, and a Fyne
 // test app.
 type env struct {
@@ -106,7 +109,10 @@ func newEnv(t *testing.T) *env {
 	}
 	e := &env{t: t, clock: clock, url: ts.URL}
 	e.owner, e.me = e.login("owner@example.com")
-	e.app = test.NewTempApp(t)
+	e.app = realApp
+	if e.app == nil {
+		e.app = test.NewTempApp(t)
+	}
 	return e
 }
 

@@ -84,24 +84,22 @@ func (w *Window) build() {
 	t.scale.SetSelected(fit)
 
 	t.cad = widget.NewButton(lang.L("Ctrl+Alt+Del"), func() { w.send(input.Event{Kind: input.KindCtrlAltDel}) })
-	t.clipSend = widget.NewButtonWithIcon(lang.L("Send clipboard"), theme.ContentPasteIcon(), t.sendClipboard)
-	t.clipFetch = widget.NewButtonWithIcon(lang.L("Get clipboard"), theme.ContentCopyIcon(), t.fetchClipboard)
+	t.clipSend = widget.NewButtonWithIcon(lang.L("Paste to remote"), theme.ContentPasteIcon(), t.sendClipboard)
+	t.clipFetch = widget.NewButtonWithIcon(lang.L("Copy from remote"), theme.ContentCopyIcon(), t.fetchClipboard)
 	t.clipFetch.Disable() // until the end user's clipboard arrives
-	t.file = widget.NewButtonWithIcon(lang.L("Send file…"), theme.UploadIcon(), w.cp.pickFile)
+	t.file = widget.NewButtonWithIcon(lang.L("File…"), theme.UploadIcon(), w.cp.pickFile)
 	if !hasRight(w.cfg.Me, desk.RightFileTransfer) {
 		t.file.Hide()
 	}
 	t.chatToggle = widget.NewButtonWithIcon(lang.L("Chat"), theme.MailComposeIcon(), t.toggleChat)
 	t.collab = widget.NewButtonWithIcon(lang.L("Collaborators"), theme.AccountIcon(), t.showCollaborators)
-	t.end = widget.NewButtonWithIcon(lang.L("End remote session"), theme.CancelIcon(), func() { go w.Close() })
+	t.end = widget.NewButtonWithIcon(lang.L("End"), theme.CancelIcon(), func() { go w.Close() })
 	t.end.Importance = widget.DangerImportance
 
 	t.status = widget.NewLabel(lang.L("Not connected"))
-	t.status.TextStyle.Monospace = false
-	t.status.Importance = widget.LowImportance
+	t.status.Truncation = fyne.TextTruncateEllipsis
 	t.phase = widget.NewLabel("")
 	t.phase.Alignment = fyne.TextAlignCenter
-	t.phase.Wrapping = fyne.TextWrapWord
 	t.phase.TextStyle.Bold = true
 	t.overlay = container.NewCenter(container.NewPadded(t.phase))
 
@@ -110,21 +108,20 @@ func (w *Window) build() {
 		t.monitor, t.scale, widget.NewSeparator(),
 		t.cad, t.clipSend, t.clipFetch, t.file, widget.NewSeparator(),
 		t.chatToggle, t.collab,
-		layoutSpacer(), t.end,
 	)
 	view := container.NewStack(w.rv, t.overlay)
 	t.split = container.NewHSplit(view, w.cp.content)
 	t.split.Offset = 0.75
 	w.cp.content.Hide()
-	content := container.NewBorder(container.NewPadded(bar), container.NewPadded(t.status), nil, nil, t.split)
+	// the bar scrolls sideways rather than widen a small window
+	top := container.NewBorder(nil, nil, nil, t.end, container.NewHScroll(bar))
+	content := container.NewBorder(container.NewPadded(top), container.NewPadded(t.status), nil, nil, t.split)
 	w.win.SetContent(content)
-	w.win.Resize(fyne.NewSize(1280, 800))
+	w.win.Resize(fyne.NewSize(1200, 760))
 	w.win.SetOnClosed(func() { go w.Close() })
 	t.updateControl()
 	t.sessionChanged(s)
 }
-
-func layoutSpacer() fyne.CanvasObject { return widget.NewLabel("") }
 
 func endUserName(s api.Session) string {
 	if strings.TrimSpace(s.EndUserName) != "" {
@@ -139,9 +136,9 @@ func endUserName(s api.Session) string {
 func monitorNames(screens []api.Screen) []string {
 	var out []string
 	for i, sc := range screens {
-		name := fmt.Sprintf(lang.L("Monitor %d (%d×%d)"), i+1, sc.Width, sc.Height)
+		name := fmt.Sprintf(lang.L("Monitor %d · %d×%d"), i+1, sc.Width, sc.Height)
 		if sc.Primary {
-			name += " " + lang.L("primary")
+			name += " · " + lang.L("primary")
 		}
 		out = append(out, name)
 	}

@@ -230,7 +230,7 @@ func TestViewOnlyWithoutRight(t *testing.T) {
 	if !w.rv.ViewOnly() || w.send(input.Event{Kind: input.KindCtrlAltDel}) {
 		t.Fatal("input sent without the right")
 	}
-	if got := w.tb.monitor.Selected; got != "Monitor 1 (1920×1080) primary" {
+	if got := w.tb.monitor.Selected; got != "Monitor 1 · 1920×1080 · primary" {
 		t.Errorf("monitor %q", got)
 	}
 }
