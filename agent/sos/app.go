@@ -376,9 +376,10 @@ func (a *App) onLinkState(s LinkState) {
 	a.mu.Unlock()
 	a.log.Info("broker connection", "state", s.String())
 	a.do(func() { a.showLinkState(s) })
-	if s == LinkConnected && prev == LinkReconnecting {
-		// Events missed while away were caught up by the client; refresh
-		// the session anyway so the banner is right even if they were not.
+	if s == LinkConnected && prev != LinkConnected {
+		// Events between the join and the first connection are not
+		// replayed, and a reconnection's catch-up may have been cut short:
+		// refresh the session so the screen and banner are right.
 		a.goroutine(func(ctx context.Context) {
 			if b := a.currentBroker(); b != nil {
 				if s, err := b.AgentSession(ctx); err == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -35,11 +36,59 @@ func (sha256Hasher) Verify(hash, pw string) (bool, error) {
 const testPassword = "correct horse battery"
 
 // realBroker is the broker (server over desk over SQLite) on loopback
-// with a technician, Tess Tech, in a group routed to an SOS channel.
+// with a technician, Tess Tech, in a group routed to an SOS channel. It can
+// be restarted on the same address over the same database.
 type realBroker struct {
 	url     string
 	tech    *apiclient.Client
 	channel api.Channel
+
+	t     *testing.T
+	addr  string
+	db    *store.DB
+	blobs desk.Blobs
+	srv   *server.Server
+	ts    *httptest.Server
+}
+
+func (rb *realBroker) start() *desk.Service {
+	t := rb.t
+	hub := server.NewHub()
+	svc, err := desk.NewService(desk.ServiceConfig{Store: rb.db, Blobs: rb.blobs, Hasher: sha256Hasher{}, Publisher: hub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	if rb.addr != "" {
+		ts.Listener.Close()
+		var l net.Listener
+		for i := 0; ; i++ {
+			if l, err = net.Listen("tcp", rb.addr); err == nil || i > 100 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts.Listener = l
+	}
+	rb.addr = ts.Listener.Addr().String()
+	rb.url = "http://" + rb.addr
+	srv, err := server.New(server.Config{Service: svc, Hub: hub, PublicURL: rb.url, OrgName: "Example Corp", SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv
+	ts.Start()
+	rb.srv, rb.ts = srv, ts
+	return svc
+}
+
+func (rb *realBroker) stop() {
+	rb.srv.Close()
+	rb.ts.CloseClientConnections()
+	rb.ts.Close()
 }
 
 func startBroker(t *testing.T) *realBroker {
@@ -54,24 +103,13 @@ func startBroker(t *testing.T) *realBroker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := server.NewHub()
-	svc, err := desk.NewService(desk.ServiceConfig{Store: db, Blobs: blobs, Hasher: sha256Hasher{}, Publisher: hub})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewUnstartedServer(nil)
-	url := "http://" + ts.Listener.Addr().String()
-	srv, err := server.New(server.Config{Service: svc, Hub: hub, PublicURL: url, OrgName: "Example Corp", SweepInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = srv
-	ts.Start()
+	rb := &realBroker{t: t, db: db, blobs: blobs}
+	svc := rb.start()
 	t.Cleanup(func() {
-		srv.Close()
-		ts.Close()
+		rb.stop()
 		db.Close()
 	})
+	url := rb.url
 	if _, err := svc.CreateOwner(ctx, "owner@example.com", "Olga Owner", testPassword); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +133,8 @@ func startBroker(t *testing.T) *realBroker {
 	if _, err := tech.Login(ctx, "tess@example.com", testPassword); err != nil {
 		t.Fatal(err)
 	}
-	return &realBroker{url: url, tech: tech, channel: *ch}
+	rb.tech, rb.channel = tech, *ch
+	return rb
 }
 
 func client(t *testing.T, url string) *apiclient.Client {
@@ -275,4 +314,28 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestReconnectsAfterBrokerRestart: the agent shows that it lost the
+// broker, recovers on its own, and gets events again.
+func TestReconnectsAfterBrokerRestart(t *testing.T) {
+	rb := startBroker(t)
+	ctx := tctx(t)
+	link, err := rb.tech.CreateLink(ctx, api.CreateLinkRequest{ChannelID: rb.channel.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, Config{Link: link.LinkURL, NewBroker: realNewBroker})
+	h.screen(ScreenSession)
+	h.wait("events connected", func() bool { h.app.mu.Lock(); defer h.app.mu.Unlock(); return h.app.link == LinkConnected })
+	rb.stop()
+	h.wait("reconnecting bar", func() bool {
+		return h.app.ui.linkBar.Visible() && h.app.ui.linkText.Text == "Connection lost. Reconnecting…"
+	})
+	rb.start()
+	h.wait("bar gone", func() bool { return !h.app.ui.linkBar.Visible() })
+	if _, err := rb.tech.PostMessage(ctx, link.Session.ID, "Back again"); err != nil {
+		t.Fatal(err)
+	}
+	h.wait("message after reconnecting", func() bool { return strings.Contains(h.app.ChatText(), "Back again") })
 }
