@@ -180,7 +180,14 @@ func (s *Service) CatchUp(ctx context.Context, actor Actor, seq int64, limit int
 	var out []*Event
 	var last int64
 	err := s.view(ctx, func(tx Tx) error {
-		evs, err := tx.EventsSince(seq, limit)
+		var evs []*Event
+		var err error
+		if actor.Kind == ActorAgent {
+			// An agent sees only its own session: read just those rows.
+			evs, err = tx.SessionEventsSince(actor.SessionID, seq, limit)
+		} else {
+			evs, err = tx.EventsSince(seq, limit)
+		}
 		if err != nil {
 			return err
 		}
@@ -193,7 +200,7 @@ func (s *Service) CatchUp(ctx context.Context, actor Actor, seq int64, limit int
 		switch actor.Kind {
 		case ActorAgent:
 			for _, e := range evs {
-				if e.SessionID == actor.SessionID && e.ForAgent() {
+				if e.ForAgent() {
 					out = append(out, e)
 				}
 			}

@@ -77,6 +77,8 @@ type Tx interface {
 	// AppendEvent sets e.Seq (one more than the last) and stores it.
 	AppendEvent(e *Event) error
 	EventsSince(seq int64, limit int) ([]*Event, error)
+	// SessionEventsSince returns one session's events after seq.
+	SessionEventsSince(sessionID, seq int64, limit int) ([]*Event, error)
 	LastEventSeq() (int64, error)
 }
 

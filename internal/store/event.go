@@ -58,24 +58,33 @@ func (t *tx) AppendEvent(e *desk.Event) error {
 func (t *tx) EventsSince(seq int64, limit int) ([]*desk.Event, error) {
 	rows, err := t.query(`SELECT seq, type, at, session_id, channel_id, account_id, payload FROM events
 		WHERE seq > ? ORDER BY seq LIMIT ?`, seq, clampLimit(limit, DefaultEventLimit, MaxEventLimit))
-	return collect(rows, err, "events", func(sc scanner) (*desk.Event, error) {
-		var (
-			e       desk.Event
-			typ     string
-			at      int64
-			payload string
-			p       eventPayload
-		)
-		if err := sc.Scan(&e.Seq, &typ, &at, &e.SessionID, &e.ChannelID, &e.AccountID, &payload); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(payload), &p); err != nil {
-			return nil, fmt.Errorf("event %d payload: %w", e.Seq, err)
-		}
-		e.Type, e.At = desk.EventType(typ), fromUnixNano(at)
-		e.Session, e.Message, e.Consent, e.Rating, e.Channel, e.Account = p.Session, p.Message, p.Consent, p.Rating, p.Channel, p.Account
-		return &e, nil
-	})
+	return collect(rows, err, "events", scanEvent)
+}
+
+// SessionEventsSince returns one session's events after seq, oldest first.
+func (t *tx) SessionEventsSince(sessionID, seq int64, limit int) ([]*desk.Event, error) {
+	rows, err := t.query(`SELECT seq, type, at, session_id, channel_id, account_id, payload FROM events
+		WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?`, sessionID, seq, clampLimit(limit, DefaultEventLimit, MaxEventLimit))
+	return collect(rows, err, "events", scanEvent)
+}
+
+func scanEvent(sc scanner) (*desk.Event, error) {
+	var (
+		e       desk.Event
+		typ     string
+		at      int64
+		payload string
+		p       eventPayload
+	)
+	if err := sc.Scan(&e.Seq, &typ, &at, &e.SessionID, &e.ChannelID, &e.AccountID, &payload); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(payload), &p); err != nil {
+		return nil, fmt.Errorf("event %d payload: %w", e.Seq, err)
+	}
+	e.Type, e.At = desk.EventType(typ), fromUnixNano(at)
+	e.Session, e.Message, e.Consent, e.Rating, e.Channel, e.Account = p.Session, p.Message, p.Consent, p.Rating, p.Channel, p.Account
+	return &e, nil
 }
 
 // LastEventSeq returns the newest event's Seq, 0 when there is none.

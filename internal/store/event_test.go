@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 
@@ -113,5 +114,47 @@ func TestEventSeqContiguousUnderConcurrency(t *testing.T) {
 	})
 	if n, err := verify(db); err != nil || n != workers*each {
 		t.Fatalf("audit after concurrent appends: %d verified, %v", n, err)
+	}
+}
+
+func TestSessionEventsSince(t *testing.T) {
+	db := openTest(t)
+	mustUpdate(t, db, func(tx desk.Tx) error {
+		for i, sid := range []int64{1, 2, 1, 0, 1, 2} {
+			if err := tx.AppendEvent(&desk.Event{Type: desk.EventChatMessage, At: ts(i), SessionID: sid}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	tests := []struct {
+		session, after int64
+		limit          int
+		want           []int64
+	}{
+		{1, 0, 0, []int64{1, 3, 5}},
+		{2, 0, 0, []int64{2, 6}},
+		{1, 3, 0, []int64{5}},
+		{1, 0, 2, []int64{1, 3}},
+		{9, 0, 0, nil},
+	}
+	for _, tt := range tests {
+		mustView(t, db, func(tx desk.Tx) error {
+			got, err := tx.SessionEventsSince(tt.session, tt.after, tt.limit)
+			if err != nil {
+				return err
+			}
+			var seqs []int64
+			for _, e := range got {
+				if e.SessionID != tt.session {
+					t.Errorf("session %d: got an event of session %d", tt.session, e.SessionID)
+				}
+				seqs = append(seqs, e.Seq)
+			}
+			if fmt.Sprint(seqs) != fmt.Sprint(tt.want) {
+				t.Errorf("SessionEventsSince(%d, %d, %d) = %v, want %v", tt.session, tt.after, tt.limit, seqs, tt.want)
+			}
+			return nil
+		})
 	}
 }
