@@ -156,7 +156,7 @@ func (t *channelsTab) startNew() {
 	t.list.UnselectAll()
 	t.current, t.editing = 0, true
 	t.fill(api.Channel{
-		ExpirationSeconds: int64(desk.DefaultExpiration / time.Second), FirstLineLimitSeconds: int64(desk.DefaultFirstLineLimit / time.Second),
+		ExpirationSeconds: int64(desk.DefaultExpiration / time.Second), SLAResponseSeconds: int64(desk.DefaultSLAResponse / time.Second), FirstLineLimitSeconds: int64(desk.DefaultFirstLineLimit / time.Second),
 		MaxFileSize: desk.DefaultMaxFileSize, FileTypes: desk.DefaultFileTypes, AcceptsSOS: true,
 	})
 	t.title.SetText(lang.L("New channel"))
