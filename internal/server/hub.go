@@ -24,6 +24,8 @@ import (
 type Hub struct {
 	mu     sync.RWMutex // guards the following fields
 	conns  map[*wsConn]struct{}
+	techs  map[*wsConn]struct{}           // technicians' connections
+	agents map[int64]map[*wsConn]struct{} // agents' connections by session
 	closed bool
 	srv    *Server
 
@@ -65,7 +67,8 @@ var _ api.Namer = (*Hub)(nil)
 // New in Config.Hub. Events published before New are dropped: nobody is
 // connected yet.
 func NewHub() *Hub {
-	return &Hub{conns: map[*wsConn]struct{}{}, channels: map[int64]*desk.Channel{}, names: map[int64]string{}}
+	return &Hub{conns: map[*wsConn]struct{}{}, techs: map[*wsConn]struct{}{}, agents: map[int64]map[*wsConn]struct{}{},
+		channels: map[int64]*desk.Channel{}, names: map[int64]string{}}
 }
 
 func (h *Hub) attach(s *Server) error {
@@ -86,6 +89,15 @@ func (h *Hub) add(c *wsConn) bool {
 		return false
 	}
 	h.conns[c] = struct{}{}
+	switch c.kind {
+	case desk.ActorTechnician:
+		h.techs[c] = struct{}{}
+	case desk.ActorAgent:
+		if h.agents[c.sessionID] == nil {
+			h.agents[c.sessionID] = map[*wsConn]struct{}{}
+		}
+		h.agents[c.sessionID][c] = struct{}{}
+	}
 	return true
 }
 
@@ -93,6 +105,13 @@ func (h *Hub) remove(c *wsConn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	delete(h.conns, c)
+	delete(h.techs, c)
+	if m := h.agents[c.sessionID]; m != nil {
+		delete(m, c)
+		if len(m) == 0 {
+			delete(h.agents, c.sessionID)
+		}
+	}
 }
 
 // count returns the number of registered connections.
@@ -211,36 +230,31 @@ func (h *Hub) fanOut(e *desk.Event) {
 		return
 	}
 	ch := h.channel(e.ChannelID)
-	var tech, agent []byte
-	for c := range h.conns {
-		if c.stopped() {
-			continue
-		}
-		var msg []byte
-		switch c.kind {
-		case desk.ActorTechnician:
-			if !e.VisibleTo(c.account.Load(), ch) {
-				continue
-			}
-			if tech == nil {
-				tech = encodeEvent(e, api.EventData(e, h))
-			}
-			msg = tech
-		case desk.ActorAgent:
-			if e.SessionID != c.sessionID || !e.ForAgent() {
-				continue
-			}
-			if agent == nil {
-				agent = encodeEvent(e, api.AgentEventData(e, h, h.srv.cfg.OrgName))
-			}
-			msg = agent
-		default:
-			continue
-		}
+	queue := func(c *wsConn, msg []byte) {
 		if c.enqueue(outMsg{seq: e.Seq, data: msg}) {
 			h.delivered.Add(1)
 		} else {
 			h.dropped.Add(1)
+		}
+	}
+	// Technicians: each by visibility. Agents: only those of the event's
+	// session, looked up directly instead of walking every connection.
+	var tech []byte
+	for c := range h.techs {
+		if c.stopped() || !e.VisibleTo(c.account.Load(), ch) {
+			continue
+		}
+		if tech == nil {
+			tech = encodeEvent(e, api.EventData(e, h))
+		}
+		queue(c, tech)
+	}
+	if agents := h.agents[e.SessionID]; len(agents) > 0 && e.ForAgent() {
+		agent := encodeEvent(e, api.AgentEventData(e, h, h.srv.cfg.OrgName))
+		for c := range agents {
+			if !c.stopped() {
+				queue(c, agent)
+			}
 		}
 	}
 }
@@ -262,16 +276,16 @@ func (h *Hub) deliverSignal(sess *desk.Session, from *wsConn, msg []byte) int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	n := 0
-	for c := range h.conns {
-		if c == from || c.stopped() {
+	targets := h.agents[sess.ID]
+	if from.kind == desk.ActorAgent {
+		targets = h.techs
+	}
+	for c := range targets {
+		if c == from || c.stopped() || c.kind == desk.ActorTechnician && !sess.Participant(c.account.Load().ID) {
 			continue
 		}
-		switch {
-		case from.kind == desk.ActorTechnician && c.kind == desk.ActorAgent && c.sessionID == sess.ID,
-			from.kind == desk.ActorAgent && c.kind == desk.ActorTechnician && sess.Participant(c.account.Load().ID):
-			if c.enqueue(outMsg{data: msg}) {
-				n++
-			}
+		if c.enqueue(outMsg{data: msg}) {
+			n++
 		}
 	}
 	return n
