@@ -209,8 +209,8 @@ func TestLinkFlowAgainstBroker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.wait("consent dialog", func() bool { p := h.app.prompts[con.ID]; return p != nil && p.dlg != nil })
-	h.ui(func() { test.Tap(h.app.prompts[con.ID].allowControl) })
+	h.wait("consent dialog", func() bool { p := h.app.promptFor(con.ID); return p != nil && p.dlg != nil })
+	h.ui(func() { test.Tap(h.app.promptFor(con.ID).allowControl) })
 	h.wait("indicator", func() bool { return h.app.Indicator() == "Tess Tech is controlling your screen" })
 	got, err := rb.tech.Consent(ctx, con.ID)
 	if err != nil || got.Answer != "allow_control" {
@@ -224,8 +224,8 @@ func TestLinkFlowAgainstBroker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.wait("second dialog", func() bool { p := h.app.prompts[con2.ID]; return p != nil && p.dlg != nil })
-	h.ui(func() { test.Tap(h.app.prompts[con2.ID].deny) })
+	h.wait("second dialog", func() bool { p := h.app.promptFor(con2.ID); return p != nil && p.dlg != nil })
+	h.ui(func() { test.Tap(h.app.promptFor(con2.ID).deny) })
 	waitFor(t, "deny recorded", func() bool {
 		c, err := rb.tech.Consent(ctx, con2.ID)
 		return err == nil && c.Answer == "deny"
@@ -296,7 +296,7 @@ func TestSOSCallAgainstBroker(t *testing.T) {
 	if err != nil || len(list) != 1 || list[0].EndUserName != "Aaron Apple" || list[0].Problem != "Outlook does not open." {
 		t.Fatalf("queue: %+v, %v", list, err)
 	}
-	h.clock.Advance(3 * time.Second)
+	h.advance(3 * time.Second)
 	h.wait("wait time", func() bool { return h.app.ui.waitText.Text == "Waiting for 00:03" })
 	if _, err := rb.tech.Take(ctx, list[0].ID); err != nil {
 		t.Fatal(err)

@@ -447,3 +447,19 @@ func (h *harness) screen(name string) {
 func fixedBroker(b Broker) func(string) (Broker, error) {
 	return func(string) (Broker, error) { return b, nil }
 }
+
+// promptFor returns the open consent prompt of a request (tests).
+func (a *App) promptFor(id int64) *consentPrompt {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.prompts[id]
+}
+
+// advance moves the fake clock a second at a time, letting the UI
+// goroutine run what each second's timers queued.
+func (h *harness) advance(d time.Duration) {
+	for ; d > 0; d -= time.Second {
+		h.clock.Advance(min(d, time.Second))
+		h.ui(func() {})
+	}
+}

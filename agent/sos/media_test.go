@@ -92,7 +92,7 @@ func TestNothingLeavesBeforeAllowNorAfterStop(t *testing.T) {
 
 			mode := map[bool]string{false: "view", true: "control"}[control]
 			b.ev().push(t, "consent.requested", consentReq(40, mode))
-			h.wait("dialog", func() bool { p := h.app.prompts[40]; return p != nil && p.dlg != nil })
+			h.wait("dialog", func() bool { p := h.app.promptFor(40); return p != nil && p.dlg != nil })
 
 			// Before Allow: nothing captured, nothing sent, no host at all.
 			time.Sleep(300 * time.Millisecond)
@@ -107,7 +107,7 @@ func TestNothingLeavesBeforeAllowNorAfterStop(t *testing.T) {
 			}
 
 			h.ui(func() {
-				p := h.app.prompts[40]
+				p := h.app.promptFor(40)
 				if control {
 					test.Tap(p.allowControl)
 				} else {

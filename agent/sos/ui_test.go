@@ -162,7 +162,7 @@ func TestSOSFormValidation(t *testing.T) {
 			t.Errorf("wait text %q", got)
 		}
 	})
-	h.clock.Advance(65 * time.Second)
+	h.advance(65 * time.Second)
 	h.ui(func() {
 		if got := h.app.ui.waitText.Text; got != "Waiting for 01:05" {
 			t.Errorf("wait text after 65 s %q", got)
@@ -208,9 +208,9 @@ func consentReq(id int64, mode string) api.Consent {
 func TestConsentDeniesByItselfAfter30s(t *testing.T) {
 	h, b, rec := joinActive(t)
 	b.ev().push(t, "consent.requested", consentReq(21, "control"))
-	h.wait("dialog", func() bool { p := h.app.prompts[21]; return p != nil && p.dlg != nil })
+	h.wait("dialog", func() bool { p := h.app.promptFor(21); return p != nil && p.dlg != nil })
 	h.ui(func() {
-		p := h.app.prompts[21]
+		p := h.app.promptFor(21)
 		if p.allowControl == nil || p.allowView == nil || p.deny == nil {
 			t.Fatal("dialog lacks a button")
 		}
@@ -218,18 +218,18 @@ func TestConsentDeniesByItselfAfter30s(t *testing.T) {
 			t.Errorf("countdown %q", got)
 		}
 	})
-	h.clock.Advance(29 * time.Second)
+	h.advance(29 * time.Second)
 	if answers, _ := b.calls(); len(answers) != 0 {
 		t.Fatalf("answered before 30 s: %v", answers)
 	}
 	h.ui(func() {
-		if got := h.app.prompts[21].countdown.Text; got != "Denied automatically in 1 s." {
+		if got := h.app.promptFor(21).countdown.Text; got != "Denied automatically in 1 s." {
 			t.Errorf("countdown %q", got)
 		}
 	})
-	h.clock.Advance(time.Second)
+	h.advance(time.Second)
 	h.wait("deny", func() bool { a, _ := b.calls(); return slices.Equal(a, []string{"21:deny"}) })
-	h.wait("dialog closed", func() bool { return h.app.prompts[21] == nil && len(h.app.win.Canvas().Overlays().List()) == 0 })
+	h.wait("dialog closed", func() bool { return h.app.promptFor(21) == nil && len(h.app.win.Canvas().Overlays().List()) == 0 })
 	if len(rec.all()) != 0 {
 		t.Fatal("a sharing host was created without consent")
 	}
@@ -239,9 +239,9 @@ func TestConsentDeniesByItselfAfter30s(t *testing.T) {
 func TestAllowViewingStaysViewOnly(t *testing.T) {
 	h, b, rec := joinActive(t)
 	b.ev().push(t, "consent.requested", consentReq(22, "view"))
-	h.wait("dialog", func() bool { p := h.app.prompts[22]; return p != nil && p.dlg != nil })
+	h.wait("dialog", func() bool { p := h.app.promptFor(22); return p != nil && p.dlg != nil })
 	h.ui(func() {
-		p := h.app.prompts[22]
+		p := h.app.promptFor(22)
 		if p.allowControl != nil {
 			t.Error("Allow control offered for a view request")
 		}
@@ -257,7 +257,7 @@ func TestAllowViewingStaysViewOnly(t *testing.T) {
 	}
 	// A forged control answer for a view request is turned into a view.
 	b.ev().push(t, "consent.requested", consentReq(23, "view"))
-	h.wait("dialog", func() bool { return h.app.prompts[23] != nil })
+	h.wait("dialog", func() bool { return h.app.promptFor(23) != nil })
 	h.app.answer(23, answerControl)
 	h.wait("answer", func() bool { a, _ := b.calls(); return len(a) == 2 })
 	if a, _ := b.calls(); a[1] != "23:allow_view" {
@@ -279,8 +279,8 @@ func TestAllowViewingStaysViewOnly(t *testing.T) {
 func TestAllowControlAndSessionClose(t *testing.T) {
 	h, b, rec := joinActive(t)
 	b.ev().push(t, "consent.requested", consentReq(24, "control"))
-	h.wait("dialog", func() bool { p := h.app.prompts[24]; return p != nil && p.dlg != nil })
-	h.ui(func() { test.Tap(h.app.prompts[24].allowControl) })
+	h.wait("dialog", func() bool { p := h.app.promptFor(24); return p != nil && p.dlg != nil })
+	h.ui(func() { test.Tap(h.app.promptFor(24).allowControl) })
 	h.wait("indicator", func() bool { return h.app.Indicator() == "Tess Tech is controlling your screen" })
 	host := rec.all()[0]
 	if !host.req.Control {
