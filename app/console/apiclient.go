@@ -60,8 +60,8 @@ func (a *APIClient) ListChannels(ctx context.Context) ([]api.Channel, error) {
 func (a *APIClient) ListTechnicians(ctx context.Context) ([]api.Account, error) {
 	return a.C.ListTechnicians(ctx)
 }
-func (a *APIClient) SOSChannels(ctx context.Context) ([]api.SOSChannel, error) {
-	return a.C.SOSChannels(ctx)
+func (a *APIClient) TransferTargets(ctx context.Context, id int64) ([]api.TransferTarget, error) {
+	return a.C.TransferTargets(ctx, id)
 }
 func (a *APIClient) ListSessions(ctx context.Context, q SessionQuery) ([]api.Session, error) {
 	aq := apiclient.SessionQuery{Mine: q.Mine, States: q.States, Limit: q.Limit}

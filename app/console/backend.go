@@ -46,9 +46,9 @@ type Client interface {
 
 	ListChannels(ctx context.Context) ([]api.Channel, error)
 	ListTechnicians(ctx context.Context) ([]api.Account, error)
-	// SOSChannels lists the channels that accept SOS Calls (public): with
-	// the technician's own channels, the targets offered for a transfer.
-	SOSChannels(ctx context.Context) ([]api.SOSChannel, error)
+	// TransferTargets lists the channels a session can be transferred into
+	// (second line included), each with the technicians who may work it.
+	TransferTargets(ctx context.Context, id int64) ([]api.TransferTarget, error)
 	ListSessions(ctx context.Context, q SessionQuery) ([]api.Session, error)
 	Session(ctx context.Context, id int64) (api.Session, error)
 

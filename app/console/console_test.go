@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -194,17 +195,22 @@ func TestTakeTransferReleaseClose(t *testing.T) {
 		return last.Action == "close"
 	})
 
-	// Transfer into the second-line channel (not routed to Tess: offered
-	// from the SOS channel list): the session leaves her lists.
+	// Transfer into the second-line channel (not routed to Tess, but
+	// offered by the broker's transfer targets): the session leaves her lists.
 	s3 := b.sos(ch.ID, "Carla").Session.SessionID
 	d3 := h.detail(s3)
 	h.tap(d3.buttons[ActTake])
 	h.waitFor("taken", func() bool { return d3.s.State == "active" })
-	var sos []api.SOSChannel
-	b.must(200, "GET", "/agent/sos-channels", "", nil, &sos)
-	names, ids := transferChannels(h.c.m.Channels(), sos, ch.ID)
-	if len(ids) != 0 {
-		t.Errorf("transfer targets %v; Second line accepts no SOS Calls", names)
+	h.c.mu.Lock()
+	cl := h.c.client
+	h.c.mu.Unlock()
+	targets, err := cl.TransferTargets(context.Background(), s3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	others, _ := transferOptions(targets, ch.ID)
+	if len(others) != 1 || others[0].ChannelID != ch2.ID {
+		t.Errorf("transfer offers %+v; want second line, although it is not routed to Tess", others)
 	}
 	d3.Transfer(api.TransferRequest{ChannelID: ch2.ID})
 	h.waitFor("moved to second line", func() bool { _, ok := h.c.m.Session(s3); return !ok })

@@ -832,90 +832,95 @@ func workers(list []api.Account, ch *api.Channel, exclude func(int64) bool) []ap
 	return out
 }
 
-// transferChannels lists the channels a session may be transferred to:
-// the technician's own and those accepting SOS Calls (the API lists no
-// others to a channel technician), without the session's own.
-func transferChannels(own []api.Channel, sos []api.SOSChannel, current int64) (names []string, ids []int64) {
-	seen := map[int64]bool{current: true}
-	for _, ch := range own {
-		if !seen[ch.ID] {
-			seen[ch.ID] = true
-			names, ids = append(names, ch.Name), append(ids, ch.ID)
-		}
-	}
-	for _, ch := range sos {
-		if !seen[ch.ID] {
-			seen[ch.ID] = true
-			names, ids = append(names, ch.Name), append(ids, ch.ID)
-		}
-	}
-	return names, ids
-}
-
 func (d *detailScreen) showTransfer() {
-	var sos []api.SOSChannel
+	var targets []api.TransferTarget
 	d.c.run(func(ctx context.Context, cl Client) error {
-		sos, _ = cl.SOSChannels(ctx) // optional: own channels suffice
-		d.c.m.learnChannelNames(sos)
-		return nil
-	}, func(error) { d.showTransferWith(sos) })
+		var err error
+		targets, err = cl.TransferTargets(ctx, d.id)
+		d.c.m.learnChannelNames(targets) // names for sessions that move to channels I cannot see
+		return err
+	}, func(err error) {
+		if err != nil {
+			d.setStatus(L("Could not list where to transfer:") + " " + errText(err))
+			return
+		}
+		d.showTransferWith(targets)
+	})
 }
 
-func (d *detailScreen) showTransferWith(sos []api.SOSChannel) {
-	d.loadTechs(func(all []api.Account) {
-		s := d.s
-		chOpts, chIDs := transferChannels(d.c.m.Channels(), sos, s.ChannelID)
-		techSel := widget.NewSelect(nil, nil)
-		var techs []api.Account
-		chSel := widget.NewSelect(append([]string{L("(keep the channel)")}, chOpts...), nil)
-		chSel.SetSelectedIndex(0)
-		dest := func() *api.Channel {
-			if i := chSel.SelectedIndex(); i > 0 {
-				if ch := d.c.m.Channel(chIDs[i-1]); ch != nil {
-					return ch
-				}
-				return nil // a channel I cannot see: any technician may be offered, the broker checks
-			}
-			return d.c.m.Channel(s.ChannelID)
+// transferOptions splits the broker's targets into the other channels
+// (for the channel picker) and the session's own channel (whose
+// technicians are offered when the channel is kept).
+func transferOptions(targets []api.TransferTarget, current int64) (others []api.TransferTarget, own api.TransferTarget) {
+	for _, t := range targets {
+		if t.ChannelID == current {
+			own = t
+		} else {
+			others = append(others, t)
 		}
-		fillTechs := func() {
-			techs = workers(all, dest(), func(id int64) bool { return id == s.AssigneeID })
-			opts := []string{L("(anyone: into the channel's queue)")}
-			for _, a := range techs {
-				opts = append(opts, techLabel(a))
-			}
-			techSel.SetOptions(opts)
-			techSel.SetSelectedIndex(0)
+	}
+	return others, own
+}
+
+func (d *detailScreen) showTransferWith(targets []api.TransferTarget) {
+	s := d.s
+	others, own := transferOptions(targets, s.ChannelID)
+	chOpts := []string{L("(keep the channel)")}
+	for _, t := range others {
+		chOpts = append(chOpts, t.ChannelName)
+	}
+	chSel := widget.NewSelect(chOpts, nil)
+	chSel.SetSelectedIndex(0)
+	techSel := widget.NewSelect(nil, nil)
+	var techs []api.TargetAccount
+	fillTechs := func() {
+		dest := own
+		if i := chSel.SelectedIndex(); i > 0 {
+			dest = others[i-1]
 		}
-		fillTechs()
-		chSel.OnChanged = func(string) { fillTechs() }
-		help := widget.NewLabel(L("Pick another technician, another channel (e.g. second line), or both."))
-		help.Wrapping = fyne.TextWrapWord
-		form := []*widget.FormItem{
-			widget.NewFormItem("", help),
-			widget.NewFormItem(L("Channel"), chSel),
-			widget.NewFormItem(L("Technician"), techSel),
+		techs = techs[:0]
+		for _, a := range dest.Technicians {
+			if a.ID != s.AssigneeID {
+				techs = append(techs, a)
+			}
 		}
-		dlg := dialog.NewForm(L("Transfer session"), L("Transfer"), L("Cancel"), form, func(ok bool) {
-			if !ok {
-				return
-			}
-			var req api.TransferRequest
-			if i := chSel.SelectedIndex(); i > 0 {
-				req.ChannelID = chIDs[i-1]
-			}
-			if i := techSel.SelectedIndex(); i > 0 {
-				req.TechnicianID = techs[i-1].ID
-			}
-			if req == (api.TransferRequest{}) {
-				d.setStatus(L("Choose a technician or a channel to transfer to."))
-				return
-			}
-			d.Transfer(req)
-		}, d.win)
-		dlg.Resize(fyne.NewSize(520, 300))
-		dlg.Show()
-	})
+		rank := map[string]int{"available": 0, "busy": 1, "away": 2}
+		sort.SliceStable(techs, func(i, j int) bool { return rank[techs[i].Availability] < rank[techs[j].Availability] })
+		opts := []string{L("(anyone: into the channel's queue)")}
+		for _, a := range techs {
+			opts = append(opts, fmt.Sprintf("%s (%s)", a.Name, L(availabilityTitles[a.Availability])))
+		}
+		techSel.SetOptions(opts)
+		techSel.SetSelectedIndex(0)
+	}
+	fillTechs()
+	chSel.OnChanged = func(string) { fillTechs() }
+	help := widget.NewLabel(L("Pick another technician, another channel (e.g. second line), or both."))
+	help.Wrapping = fyne.TextWrapWord
+	form := []*widget.FormItem{
+		widget.NewFormItem("", help),
+		widget.NewFormItem(L("Channel"), chSel),
+		widget.NewFormItem(L("Technician"), techSel),
+	}
+	dlg := dialog.NewForm(L("Transfer session"), L("Transfer"), L("Cancel"), form, func(ok bool) {
+		if !ok {
+			return
+		}
+		var req api.TransferRequest
+		if i := chSel.SelectedIndex(); i > 0 {
+			req.ChannelID = others[i-1].ChannelID
+		}
+		if i := techSel.SelectedIndex(); i > 0 {
+			req.TechnicianID = techs[i-1].ID
+		}
+		if req == (api.TransferRequest{}) {
+			d.setStatus(L("Choose a technician or a channel to transfer to."))
+			return
+		}
+		d.Transfer(req)
+	}, d.win)
+	dlg.Resize(fyne.NewSize(520, 300))
+	dlg.Show()
 }
 
 // Transfer hands the session on.

@@ -133,11 +133,11 @@ func (m *model) channelName(s api.Session) string {
 	return m.chNames[s.ChannelID]
 }
 
-func (m *model) learnChannelNames(list []api.SOSChannel) {
+func (m *model) learnChannelNames(list []api.TransferTarget) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, c := range list {
-		m.chNames[c.ID] = c.Name
+		m.chNames[c.ChannelID] = c.ChannelName
 	}
 }
 

@@ -154,3 +154,31 @@ func FromConsent(c *desk.Consent) Consent {
 	return Consent{ID: c.ID, SessionID: c.SessionID, TechnicianID: c.TechnicianID, Technician: c.Technician,
 		Mode: c.Mode.String(), Answer: c.Answer.String(), RequestedAt: c.RequestedAt.UTC(), AnsweredAt: timePtr(c.AnsweredAt)}
 }
+
+// TransferTarget is a channel a session can be transferred into and the
+// technicians who may work it (GET /sessions/{id}/transfer-targets).
+type TransferTarget struct {
+	ChannelID   int64           `json:"channel_id"`
+	ChannelName string          `json:"channel_name"`
+	Technicians []TargetAccount `json:"technicians"`
+}
+
+// TargetAccount is a technician a transfer may name.
+type TargetAccount struct {
+	ID           int64  `json:"id"`
+	Name         string `json:"name"`
+	Availability string `json:"availability"`
+}
+
+// FromTransferTargets converts the service's transfer targets.
+func FromTransferTargets(list []desk.TransferTarget) []TransferTarget {
+	out := make([]TransferTarget, 0, len(list))
+	for _, t := range list {
+		tt := TransferTarget{ChannelID: t.Channel.ID, ChannelName: t.Channel.Name, Technicians: []TargetAccount{}}
+		for _, a := range t.Technicians {
+			tt.Technicians = append(tt.Technicians, TargetAccount{ID: a.ID, Name: a.Name, Availability: a.Availability.String()})
+		}
+		out = append(out, tt)
+	}
+	return out
+}

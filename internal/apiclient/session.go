@@ -127,3 +127,13 @@ func (c *Client) ClaimCode(ctx context.Context, code string, channelID int64) (*
 	}
 	return &out, nil
 }
+
+// TransferTargets lists the channels a session can be transferred into,
+// each with the technicians who may work it.
+func (c *Client) TransferTargets(ctx context.Context, id int64) ([]api.TransferTarget, error) {
+	var out []api.TransferTarget
+	if err := c.get(ctx, idPath("/sessions/%d/transfer-targets", id), nil, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -398,3 +398,51 @@ func (s *Service) Timeline(ctx context.Context, actor Actor, id int64) ([]*Audit
 	})
 	return out, err
 }
+
+// TransferTarget is a channel a session can be transferred into, with the
+// enabled technicians who may work sessions there.
+type TransferTarget struct {
+	Channel     *Channel
+	Technicians []*Account
+}
+
+// TransferTargets lists where the technician may transfer a session: every
+// channel (second line is usually not routed to first line), each with the
+// technicians a transfer to that channel may name. Only those allowed to
+// transfer the session get the list.
+func (s *Service) TransferTargets(ctx context.Context, actor Actor, id int64) ([]TransferTarget, error) {
+	var out []TransferTarget
+	err := s.view(ctx, func(tx Tx) error {
+		me, err := freshTechnician(tx, actor)
+		if err != nil {
+			return err
+		}
+		sess, ch, err := sessionAndChannel(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := Authorize(me, ActionTransfer, sess, ch, nil); err != nil {
+			return err
+		}
+		chans, err := tx.ListChannels()
+		if err != nil {
+			return err
+		}
+		accts, err := tx.ListAccounts()
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(chans, func(a, b *Channel) int { return cmp.Compare(a.ID, b.ID) })
+		for _, c := range chans {
+			t := TransferTarget{Channel: c}
+			for _, a := range accts {
+				if !a.Disabled && (c.RoutedTo(a) || c.ManagedBy(a)) {
+					t.Technicians = append(t.Technicians, a)
+				}
+			}
+			out = append(out, t)
+		}
+		return nil
+	})
+	return out, err
+}

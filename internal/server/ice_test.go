@@ -47,3 +47,38 @@ func TestICEConfig(t *testing.T) {
 		t.Errorf("ICE provider asked %d times (%v), want 2", len(asked), asked)
 	}
 }
+
+// TestTransferTargets: first line sees second line's channel, which is not
+// routed to them, with the technicians who may take the session there.
+func TestTransferTargets(t *testing.T) {
+	e := newEnv(t)
+	t1 := e.createGroup("Tier 1")
+	t2 := e.createGroup("Tier 2")
+	first := e.createChannel(api.ChannelRequest{Name: "Help Desk", GroupIDs: []int64{t1}, AcceptsSOS: true})
+	second := e.createChannel(api.ChannelRequest{Name: "Second Line", GroupIDs: []int64{t2}})
+	_, tess := e.createTech("tess@example.com", "technician", []int64{t1})
+	tomID, _ := e.createTech("tom@example.com", "technician", []int64{t2})
+	join := e.sos(first.ID, "Aaron")
+	e.must(200, "POST", fmt.Sprintf("/api/v1/sessions/%d/take", join.Session.SessionID), tess, nil, nil)
+
+	var got []api.TransferTarget
+	e.must(200, "GET", fmt.Sprintf("/api/v1/sessions/%d/transfer-targets", join.Session.SessionID), tess, nil, &got)
+	var tier2 *api.TransferTarget
+	for i := range got {
+		if got[i].ChannelID == second.ID {
+			tier2 = &got[i]
+		}
+	}
+	if tier2 == nil || tier2.ChannelName != "Second Line" {
+		t.Fatalf("second line missing from %+v", got)
+	}
+	found := false
+	for _, a := range tier2.Technicians {
+		found = found || a.ID == tomID
+	}
+	if !found {
+		t.Fatalf("Tom (tier 2) missing from second line's technicians %+v", tier2.Technicians)
+	}
+	// And the transfer the list suggests is accepted.
+	e.must(200, "POST", fmt.Sprintf("/api/v1/sessions/%d/transfer", join.Session.SessionID), tess, api.TransferRequest{ChannelID: second.ID, TechnicianID: tomID}, nil)
+}

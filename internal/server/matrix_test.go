@@ -242,6 +242,7 @@ func TestRoleMatrix(t *testing.T) {
 		{"POST", sess("/release"), nil, fxActive, "200 200 200 404 200 404 403 " + techOnly},
 		{"POST", sess("/close"), nil, fxActive, "200 200 200 404 200 404 403 " + techOnly},
 		{"POST", sess("/transfer"), func(m *matrix, _ fixture) any { return api.TransferRequest{ChannelID: m.chanB} }, fxActive, "200 200 200 404 200 404 403 " + techOnly},
+		{"GET", sess("/transfer-targets"), nil, fxActive, "200 200 200 404 200 404 403 " + techOnly},
 		{"POST", sess("/invite"), func(m *matrix, _ fixture) any { return api.InviteRequest{TechnicianID: m.invitee} }, fxActive, "200 200 200 404 200 404 403 " + techOnly},
 		{"POST", sess("/remote"), body(api.RemoteRequest{Mode: "control"}), fxActive, "201 201 201 404 201 404 403 " + techOnly},
 		{"GET", sess("/ice"), nil, fxActive, "403 403 403 404 200 404 200 " + techOnly},

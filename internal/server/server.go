@@ -289,6 +289,7 @@ func (s *Server) routes() {
 	s.handle("POST "+p+"/sessions/{id}/release", s.tech(s.release))
 	s.handle("POST "+p+"/sessions/{id}/close", s.tech(s.closeSession))
 	s.handle("POST "+p+"/sessions/{id}/transfer", s.tech(s.transfer))
+	s.handle("GET "+p+"/sessions/{id}/transfer-targets", s.tech(s.transferTargets))
 	s.handle("POST "+p+"/sessions/{id}/invite", s.tech(s.invite))
 	s.handle("POST "+p+"/sessions/{id}/remote", s.tech(s.requestRemote))
 	s.handle("GET "+p+"/sessions/{id}/ice", s.tech(s.sessionICE))

@@ -339,3 +339,16 @@ func (s *Server) claimCode(w http.ResponseWriter, r *http.Request, a desk.Actor)
 	writeJSON(w, http.StatusOK, api.FromSession(sess, s.namer(r, a)))
 	return nil
 }
+
+func (s *Server) transferTargets(w http.ResponseWriter, r *http.Request, a desk.Actor) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	list, err := s.svc.TransferTargets(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, api.FromTransferTargets(list))
+	return nil
+}
