@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tetherdesk/tether/internal/api"
+	"github.com/tetherdesk/tether/internal/apiclient"
 	"github.com/tetherdesk/tether/internal/capture"
 	"github.com/tetherdesk/tether/internal/input"
 	"github.com/tetherdesk/tether/internal/media"
@@ -170,5 +171,82 @@ func TestNothingLeavesBeforeAllowNorAfterStop(t *testing.T) {
 			}
 			h.wait("indicator hidden", func() bool { return h.app.Indicator() == "" })
 		})
+	}
+}
+
+// techSignaler is the technician's side of the broker's signaling, as the
+// technician app would adapt it.
+type techSignaler struct{ ch *apiclient.SignalChannel }
+
+func (s techSignaler) Send(ctx context.Context, sig rtc.Signal) error {
+	b, err := json.Marshal(sig)
+	if err != nil {
+		return err
+	}
+	return s.ch.Send(ctx, b)
+}
+
+func (s techSignaler) Recv(ctx context.Context) (rtc.Signal, error) {
+	for {
+		b, err := s.ch.Recv(ctx)
+		if err != nil {
+			return rtc.Signal{}, err
+		}
+		var sig rtc.Signal
+		if json.Unmarshal(b, &sig) == nil {
+			return sig, nil
+		}
+	}
+}
+
+// TestScreenReachesTechnicianThroughBroker: after Allow viewing, the real
+// media host streams the private display to a real viewer, signaled
+// through the real broker; Stop ends it.
+func TestScreenReachesTechnicianThroughBroker(t *testing.T) {
+	display := xvfbtest.Start(t, 320, 240)
+	rb := startBroker(t)
+	ctx := tctx(t)
+	link, err := rb.tech.CreateLink(ctx, api.CreateLinkRequest{ChannelID: rb.channel.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loop := rtc.Config{ListenAddr: "127.0.0.1"}
+	h := newHarness(t, Config{Link: link.LinkURL, NewBroker: realNewBroker,
+		Host: MediaHost(media.HostConfig{RTC: loop, Capture: capture.Config{Display: display}}, nil)})
+	h.screen(ScreenSession)
+	h.wait("agent connected", func() bool { h.app.mu.Lock(); defer h.app.mu.Unlock(); return h.app.link == LinkConnected })
+
+	ready := make(chan struct{})
+	var once sync.Once
+	ev := rb.tech.Connect(ctx, apiclient.EventsConfig{OnState: func(s apiclient.State) {
+		if s.Status == apiclient.StatusConnected {
+			once.Do(func() { close(ready) })
+		}
+	}})
+	defer ev.Close()
+	<-ready
+	sigs := ev.Signals(link.Session.ID)
+	viewer, err := media.NewViewer(ctx, media.ViewerConfig{RTC: loop}, techSignaler{sigs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer viewer.Close()
+
+	con, err := rb.tech.RequestRemote(ctx, link.Session.ID, "view")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.wait("consent dialog", func() bool { p := h.app.promptFor(con.ID); return p != nil && p.dlg != nil })
+	h.ui(func() { test.Tap(h.app.promptFor(con.ID).allowView) })
+	if err := viewer.WaitConnected(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a picture through the broker's signaling", func() bool { return viewer.Stats().Frames > 0 })
+	h.ui(func() { test.Tap(h.app.ui.stop) })
+	time.Sleep(200 * time.Millisecond)
+	frames := viewer.Stats().Frames
+	time.Sleep(500 * time.Millisecond)
+	if got := viewer.Stats().Frames; got != frames {
+		t.Fatalf("%d frames after Stop", got-frames)
 	}
 }
