@@ -42,7 +42,11 @@ const MaxSignalBytes = 64 << 10
 
 // Envelope is every WebSocket message, in both directions. Events carry
 // Seq (resume with ?since=Seq or a resume message); signals carry From
-// ("agent" or "technician") and, for technicians, FromID.
+// ("agent" or "technician") and, for technicians, FromID. An agent serving
+// several technicians (collaborators) addresses each signal with To, a
+// technician's account id: the broker delivers it to that technician only
+// and keeps To in what it relays. Without To an agent's signal goes to
+// every connected technician of the session.
 type Envelope struct {
 	Type      string          `json:"type"`
 	Seq       int64           `json:"seq,omitempty"`
@@ -51,6 +55,7 @@ type Envelope struct {
 	At        *time.Time      `json:"at,omitempty"`
 	From      string          `json:"from,omitempty"`
 	FromID    int64           `json:"from_id,omitempty"`
+	To        int64           `json:"to,omitempty"`
 	Data      json.RawMessage `json:"data,omitempty"`
 }
 

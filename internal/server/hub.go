@@ -271,8 +271,8 @@ func encodeEvent(e *desk.Event, data any) []byte {
 
 // deliverSignal queues a relayed signal for the session's other side: its
 // agent when a technician sent it, its connected participant technicians
-// when the agent did.
-func (h *Hub) deliverSignal(sess *desk.Session, from *wsConn, msg []byte) int {
+// when the agent did (only technician to's connections when to is set).
+func (h *Hub) deliverSignal(sess *desk.Session, from *wsConn, to int64, msg []byte) int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	n := 0
@@ -281,8 +281,14 @@ func (h *Hub) deliverSignal(sess *desk.Session, from *wsConn, msg []byte) int {
 		targets = h.techs
 	}
 	for c := range targets {
-		if c == from || c.stopped() || c.kind == desk.ActorTechnician && !sess.Participant(c.account.Load().ID) {
+		if c == from || c.stopped() {
 			continue
+		}
+		if c.kind == desk.ActorTechnician {
+			id := c.account.Load().ID
+			if !sess.Participant(id) || to != 0 && id != to {
+				continue
+			}
 		}
 		if c.enqueue(outMsg{data: msg}) {
 			n++

@@ -352,9 +352,15 @@ func (s *Server) relay(ctx context.Context, from *wsConn, m api.Envelope) error 
 	if len(m.Data) > api.MaxSignalBytes {
 		return desk.Errorf(desk.ETOOLARGE, "signal data is larger than %d bytes", api.MaxSignalBytes)
 	}
+	if m.To < 0 || m.To != 0 && from.kind != desk.ActorAgent {
+		return desk.Errorf(desk.EINVALID, "only the agent addresses signals (to)")
+	}
 	sess, err := s.svc.MaySignal(ctx, from.actor, m.SessionID)
 	if err != nil {
 		return err
+	}
+	if m.To != 0 && !sess.Participant(m.To) {
+		return desk.Errorf(desk.ENOTFOUND, "technician %d does not work session %d", m.To, sess.ID)
 	}
 	// Built by hand: json.Marshal would re-encode the opaque data.
 	b := make([]byte, 0, len(m.Data)+128)
@@ -362,6 +368,10 @@ func (s *Server) relay(ctx context.Context, from *wsConn, m api.Envelope) error 
 	b = strconv.AppendInt(b, sess.ID, 10)
 	if from.kind == desk.ActorAgent {
 		b = append(b, `,"from":"agent"`...)
+		if m.To != 0 {
+			b = append(b, `,"to":`...)
+			b = strconv.AppendInt(b, m.To, 10)
+		}
 	} else {
 		b = append(b, `,"from":"technician","from_id":`...)
 		b = strconv.AppendInt(b, from.account.Load().ID, 10)
@@ -369,7 +379,7 @@ func (s *Server) relay(ctx context.Context, from *wsConn, m api.Envelope) error 
 	b = append(b, `,"data":`...)
 	b = append(b, m.Data...)
 	b = append(b, '}')
-	s.hub.deliverSignal(sess, from, b)
+	s.hub.deliverSignal(sess, from, m.To, b)
 	return nil
 }
 

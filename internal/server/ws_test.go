@@ -478,3 +478,81 @@ func TestCloseWaitsForConnections(t *testing.T) {
 		t.Fatalf("dial after Close: %v %v", err, resp)
 	}
 }
+
+// TestSignalingAddressed: collaborators watch one session over a
+// connection each, so the agent addresses its signals; only the named
+// participant gets them, and technicians are told apart by from_id.
+func TestSignalingAddressed(t *testing.T) {
+	w := newWorld(t)
+	e := w.env
+	var link api.CreateLinkResponse
+	e.must(201, "POST", "/api/v1/sessions", w.t1Token, api.CreateLinkRequest{ChannelID: w.chanA.ID}, &link)
+	var join api.AgentJoinResponse
+	e.must(200, "POST", "/api/v1/agent/join", "", api.AgentJoinRequest{LinkToken: link.LinkToken}, &join)
+	sid := link.Session.ID
+	t3, t3Token := e.createTech("t3@example.com", "technician", []int64{w.group})
+	t4, _ := e.createTech("t4@example.com", "technician", []int64{w.group}) // routed, not invited
+	e.must(200, "POST", fmt.Sprintf("/api/v1/sessions/%d/invite", sid), w.t1Token, api.InviteRequest{TechnicianID: t3}, nil)
+
+	agent := e.dial(join.Token, "")
+	tech1 := e.dial(w.t1Token, "")
+	tech3 := e.dial(t3Token, "")
+	for _, c := range []*wsClient{agent, tech1, tech3} {
+		c.ready()
+	}
+
+	agent.send([]byte(fmt.Sprintf(`{"type":"signal","session_id":%d,"to":%d,"data":{"sdp":"for t3"}}`, sid, t3)))
+	_, raw := tech3.nextRaw()
+	if want := fmt.Sprintf(`{"type":"signal","session_id":%d,"from":"agent","to":%d,"data":{"sdp":"for t3"}}`, sid, t3); string(raw) != want {
+		t.Fatalf("t3 got\n%s\nwant\n%s", raw, want)
+	}
+	agent.send([]byte(fmt.Sprintf(`{"type":"signal","session_id":%d,"to":%d,"data":{"sdp":"for t1"}}`, sid, w.t1)))
+	if m := tech1.next(); m.Type != api.TypeSignal || m.To != w.t1 || string(m.Data) != `{"sdp":"for t1"}` {
+		t.Fatalf("t1 got %+v (%s)", m, m.Data)
+	}
+	// Unaddressed still reaches both: each one's next message is this one,
+	// so neither received the other's addressed signal.
+	agent.send([]byte(fmt.Sprintf(`{"type":"signal","session_id":%d,"data":"all"}`, sid)))
+	for _, c := range []*wsClient{tech1, tech3} {
+		if m := c.next(); m.Type != api.TypeSignal || m.To != 0 || string(m.Data) != `"all"` {
+			t.Fatalf("got %+v (%s), want the unaddressed signal", m, m.Data)
+		}
+	}
+
+	// The agent tells its technicians apart by from_id.
+	for _, c := range []struct {
+		ws *wsClient
+		id int64
+	}{{tech1, w.t1}, {tech3, t3}} {
+		c.ws.send([]byte(fmt.Sprintf(`{"type":"signal","session_id":%d,"data":"answer"}`, sid)))
+		if m := agent.next(); m.Type != api.TypeSignal || m.From != api.FromTechnician || m.FromID != c.id {
+			t.Fatalf("agent got %+v, want from_id %d", m, c.id)
+		}
+	}
+
+	refused := []struct {
+		name string
+		c    *wsClient
+		msg  string
+		code string
+	}{
+		{"addressed to a non-participant", agent, fmt.Sprintf(`{"type":"signal","session_id":%d,"to":%d,"data":{}}`, sid, t4), desk.ENOTFOUND},
+		{"addressed to nobody known", agent, fmt.Sprintf(`{"type":"signal","session_id":%d,"to":999999,"data":{}}`, sid), desk.ENOTFOUND},
+		{"negative to", agent, fmt.Sprintf(`{"type":"signal","session_id":%d,"to":-1,"data":{}}`, sid), desk.EINVALID},
+		{"technician addressing", tech1, fmt.Sprintf(`{"type":"signal","session_id":%d,"to":%d,"data":{}}`, sid, t3), desk.EINVALID},
+	}
+	for _, r := range refused {
+		r.c.send([]byte(r.msg))
+		m := r.c.next()
+		var er api.Error
+		json.Unmarshal(m.Data, &er)
+		if m.Type != api.TypeError || er.Code != r.code {
+			t.Errorf("%s: got %+v (%+v), want error %s", r.name, m, er, r.code)
+		}
+	}
+	// Nothing of the refused reached t3.
+	agent.send([]byte(fmt.Sprintf(`{"type":"signal","session_id":%d,"to":%d,"data":"last"}`, sid, t3)))
+	if m := tech3.next(); m.Type != api.TypeSignal || string(m.Data) != `"last"` {
+		t.Fatalf("t3 got %+v", m)
+	}
+}
