@@ -418,6 +418,18 @@ func (e *Events) conn(ctx context.Context) (*websocket.Conn, error) {
 // waits until the connection is up, or ctx ends. The broker answers a
 // refused signal with an "error" message delivered to OnEvent.
 func (e *Events) SendSignal(ctx context.Context, sessionID int64, data json.RawMessage) error {
+	return e.SendSignalTo(ctx, sessionID, 0, data)
+}
+
+// SendSignalTo is SendSignal addressed to one technician of the session
+// (their account id): an agent serving several technicians (collaborators)
+// talks to each over its own connection. The broker refuses to to name a
+// technician who does not work the session, and refuses addressed signals
+// from technicians. to 0 sends unaddressed, like SendSignal.
+func (e *Events) SendSignalTo(ctx context.Context, sessionID, to int64, data json.RawMessage) error {
+	if to < 0 {
+		return &Error{Status: http.StatusBadRequest, Code: CodeInvalid, Message: "addressee must be a technician id"}
+	}
 	if sessionID <= 0 {
 		return &Error{Status: http.StatusBadRequest, Code: CodeInvalid, Message: "session id is required"}
 	}
@@ -430,6 +442,10 @@ func (e *Events) SendSignal(ctx context.Context, sessionID int64, data json.RawM
 	msg := make([]byte, 0, len(data)+64)
 	msg = append(msg, `{"type":"signal","session_id":`...)
 	msg = strconv.AppendInt(msg, sessionID, 10)
+	if to != 0 {
+		msg = append(msg, `,"to":`...)
+		msg = strconv.AppendInt(msg, to, 10)
+	}
 	msg = append(msg, `,"data":`...)
 	msg = append(msg, data...)
 	msg = append(msg, '}')

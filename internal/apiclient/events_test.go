@@ -387,3 +387,72 @@ func TestEventsPingKeepsConnection(t *testing.T) {
 		}
 	}
 }
+
+// TestSignalsAddressed: an agent serving two technicians addresses each
+// signal; only the addressee receives it, and the agent tells the
+// technicians' signals apart by FromID.
+func TestSignalsAddressed(t *testing.T) {
+	w := newWorld(t)
+	ctx := testCtx(t)
+	agent, j := w.sos(t, "Aaron")
+	id := j.Session.SessionID
+	if _, err := w.tech.Take(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	a2, err := w.owner.CreateTechnician(ctx, api.CreateTechnicianRequest{
+		Email: "t2@example.com", Name: "Tom", Role: "technician", Password: password,
+		GroupIDs: []int64{w.group.ID}, Availability: "available",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.tech.Invite(ctx, id, a2.ID); err != nil {
+		t.Fatal(err)
+	}
+	tech2 := w.login(t, "t2@example.com")
+
+	rec1, rec2, agentRec := newRecorder(), newRecorder(), newRecorder()
+	ev1 := w.tech.Connect(ctx, rec1.config(0))
+	defer ev1.Close()
+	ev2 := tech2.Connect(ctx, rec2.config(0))
+	defer ev2.Close()
+	agentEv := agent.Connect(ctx, agentRec.config(0))
+	defer agentEv.Close()
+	rec1.waitConnected(t, 1)
+	rec2.waitConnected(t, 1)
+	agentRec.waitConnected(t, 1)
+	sig1, sig2, agentSig := ev1.Signals(id), ev2.Signals(id), agentEv.Signals(id)
+
+	for _, c := range []struct {
+		sc   *apiclient.SignalChannel
+		from int64
+	}{{sig1, w.techID}, {sig2, a2.ID}} {
+		if err := c.sc.Send(ctx, []byte(`"answer"`)); err != nil {
+			t.Fatal(err)
+		}
+		env, err := agentSig.RecvEnvelope(ctx)
+		if err != nil || env.FromID != c.from {
+			t.Fatalf("agent got %+v, %v; want from %d", env, err, c.from)
+		}
+	}
+
+	if err := agentSig.SendTo(ctx, a2.ID, []byte(`"for t2"`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := agentSig.SendTo(ctx, w.techID, []byte(`"for t1"`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		sc   *apiclient.SignalChannel
+		to   int64
+		want string
+	}{{sig1, w.techID, `"for t1"`}, {sig2, a2.ID, `"for t2"`}} {
+		env, err := c.sc.RecvEnvelope(ctx)
+		if err != nil || string(env.Data) != c.want || env.To != c.to || env.From != api.FromAgent {
+			t.Fatalf("got %+v (%s), %v; want %s", env, env.Data, err, c.want)
+		}
+	}
+	if err := agentSig.SendTo(ctx, -1, []byte(`{}`)); !apiclient.IsCode(err, apiclient.CodeInvalid) {
+		t.Fatalf("negative addressee: %v", err)
+	}
+}

@@ -75,6 +75,18 @@ func (s *SignalChannel) Send(ctx context.Context, data []byte) error {
 	return s.ev.SendSignal(ctx, s.sessionID, data)
 }
 
+// SendTo sends raw signal data to one technician of the session (an
+// agent serving several); see Events.SendSignalTo.
+func (s *SignalChannel) SendTo(ctx context.Context, technicianID int64, data []byte) error {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	return s.ev.SendSignalTo(ctx, s.sessionID, technicianID, data)
+}
+
 // Recv returns the data of the next incoming signal, waiting for one
 // until ctx ends; after Close (of the channel or of the Events) it
 // returns what is still queued, then ErrClosed.
@@ -88,7 +100,7 @@ func (s *SignalChannel) Recv(ctx context.Context) ([]byte, error) {
 
 // RecvEnvelope is Recv with the whole message: From ("agent" or
 // "technician") and FromID tell which technician sent it, for an agent
-// serving several.
+// serving several; To, on an agent's signal, whom it was addressed to.
 func (s *SignalChannel) RecvEnvelope(ctx context.Context) (api.Envelope, error) {
 	for {
 		s.mu.Lock()
