@@ -53,6 +53,16 @@ type HostConfig struct {
 	// view-only host that refuses all input. Its monitor table must match
 	// capture's (Host.Monitors): events are injected on the shared monitor.
 	Injector input.Injector
+	// NewInjector, when set and Injector is nil, makes the injector the
+	// first time a viewer is given control (SetController), so a Host
+	// that only ever shows the screen never holds one. The Host owns what
+	// it returns.
+	NewInjector func() (input.Injector, error)
+	// OnViewerState, when set, is called with a viewer's id on every
+	// change of its connection's state, from a pion goroutine. It must not
+	// block and must not call into the Host. (RTC.OnState is called too,
+	// without the id.)
+	OnViewerState func(id int64, s rtc.ConnState)
 	// CursorInterval is how often the pointer is polled while sharing
 	// (default DefaultCursorInterval).
 	CursorInterval time.Duration

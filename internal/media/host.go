@@ -35,17 +35,40 @@ const (
 // before the Host stops sending any until the screen changes.
 const stillRefreshes = 2
 
-// Host is the end user's side of a session: it shares one monitor and
-// injects the technician's input, both only as far as the end user allowed
-// (Allow). It starts in input.ModeNone: nothing is captured or sent and no
-// input is injected.
+// Host is the end user's side of a session: it shares one monitor with
+// one or more technicians (viewers, see AddViewer) and injects the input of
+// the one who controls, both only as far as the end user allowed (Allow,
+// and each viewer's own mode). It starts in input.ModeNone: nothing is
+// captured or sent and no input is injected.
+//
+// The screen is captured and encoded once whatever the number of viewers:
+// every viewer's connection sends the same VP8 frames. A keyframe request
+// from any viewer forces a keyframe for all (a newcomer needs one to start)
+// and the encoder runs at the lowest of the viewers' bandwidth estimates.
 type Host struct {
 	cfg   HostConfig
 	log   *slog.Logger
-	rtc   *rtc.Host
 	enc   *encoder
-	gate  *input.GatedInjector // nil: no injector, all input refused
 	start time.Time
+
+	// peers is the current set of viewers, replaced (never modified) under
+	// mu so that the stream loop reads it without locking or allocating.
+	peers atomic.Pointer[[]*peerLink]
+
+	// wantKey asks the stream loop for a keyframe before its next Encode.
+	wantKey atomic.Bool
+
+	// imu serialises injection with changes of the controller, so no event
+	// of a previous controller lands after control moved (lock order: mu,
+	// then imu).
+	imu  sync.Mutex           // guards the following fields
+	gate *input.GatedInjector // nil: no injector (yet), all input refused
+	ctrl *peerLink            // the viewer whose input is injected; nil: nobody
+
+	// Touched only by the stream goroutine.
+	appliedKbps int
+	lastTS      time.Duration
+	haveTS      bool
 
 	monitor atomic.Int32 // index of the shared monitor, for injected events
 
@@ -81,9 +104,10 @@ type HostStats struct {
 	Mode                         input.Mode
 }
 
-// NewHost opens the capture source (which captures nothing yet) and the
-// peer connection, and sends the offer through sig. Sharing starts only
-// with Allow. Close the Host when done.
+// NewHost opens the capture source (which captures nothing yet). With a
+// signaler it also connects the first viewer (id 0, which may control as
+// far as Allow lets it) and sends it the offer; with nil sig viewers come
+// with AddViewer. Sharing starts only with Allow. Close the Host when done.
 func NewHost(ctx context.Context, cfg HostConfig, sig rtc.Signaler) (*Host, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
@@ -106,31 +130,19 @@ func NewHost(ctx context.Context, cfg HostConfig, sig rtc.Signaler) (*Host, erro
 		mon:   mon,
 	}
 	h.monitor.Store(int32(mon.Index))
+	h.peers.Store(new([]*peerLink))
 	if cfg.Injector != nil {
 		h.gate = input.NewGatedInjector(cfg.Injector)
 	}
-	start := cfg.Encoder.BitrateKbps
-	if start > 0 && cfg.MaxBitrateKbps > 0 {
-		start = min(start, cfg.MaxBitrateKbps)
-	}
-	if start > 0 {
-		start = max(start, cfg.MinBitrateKbps, rtc.DefaultMinBitrateKbps)
-	}
-	h.rtc, err = rtc.NewHost(ctx, rtc.HostConfig{
-		Config:            cfg.RTC,
-		Encoder:           h.enc,
-		MinBitrateKbps:    cfg.MinBitrateKbps,
-		MaxBitrateKbps:    cfg.MaxBitrateKbps,
-		StartBitrateKbps:  start,
-		OnMessage:         h.onMessage,
-		OnKeyframeRequest: h.onKeyframeRequest,
-	}, sig)
-	if err != nil {
-		src.Close()
-		if h.gate != nil {
-			h.gate.Close()
+	if sig != nil {
+		if err := h.AddViewer(ctx, 0, input.ModeControl, sig); err != nil {
+			h.Close()
+			return nil, err
 		}
-		return nil, fmt.Errorf("media: %w", err)
+		if err := h.SetController(0); err != nil {
+			h.Close()
+			return nil, err
+		}
 	}
 	return h, nil
 }
@@ -146,14 +158,30 @@ func monitorOf(src capture.Source, index int) (capture.Monitor, error) {
 	return mons[index], nil
 }
 
-// WaitConnected blocks until the viewer is connected.
-func (h *Host) WaitConnected(ctx context.Context) error { return h.rtc.WaitConnected(ctx) }
+// WaitConnected blocks until the first viewer is connected (ErrNoViewer
+// when there is none).
+func (h *Host) WaitConnected(ctx context.Context) error {
+	ps := *h.peers.Load()
+	if len(ps) == 0 {
+		return ErrNoViewer
+	}
+	return ps[0].rtc.WaitConnected(ctx)
+}
 
-// RestartICE renegotiates the connection with fresh ICE credentials
-// through the signaler: the app calls it when the connection went
-// rtc.StateFailed (see HostConfig.RTC.OnState), e.g. after a network
-// change, or to re-establish the path after its signaling came back.
-func (h *Host) RestartICE(ctx context.Context) error { return h.rtc.RestartICE(ctx) }
+// RestartICE renegotiates every viewer's connection with fresh ICE
+// credentials through its signaler: the app calls it when a connection
+// went rtc.StateFailed (see HostConfig.RTC.OnState), e.g. after a network
+// change, or to re-establish the path after its signaling came back. See
+// RestartViewerICE for one viewer.
+func (h *Host) RestartICE(ctx context.Context) error {
+	var err error
+	for _, p := range *h.peers.Load() {
+		if e := p.rtc.RestartICE(ctx); err == nil && e != nil {
+			err = e
+		}
+	}
+	return err
+}
 
 // Allow sets what the technician may do: input.ModeViewOnly shares the
 // screen, input.ModeControl also injects input, input.ModeNone pauses
@@ -173,10 +201,10 @@ func (h *Host) Allow(mode input.Mode) error {
 	}
 	// Input first on the way down, video first on the way up: consent
 	// never covers more than the end user gave at any moment.
-	if err := h.setGate(mode); err != nil {
+	h.mode = mode
+	if err := h.applyGateLocked(); err != nil {
 		return err
 	}
-	h.mode = mode
 	if mode == input.ModeNone {
 		h.stopStreamLocked()
 	} else if h.cancel == nil {
@@ -186,6 +214,7 @@ func (h *Host) Allow(mode input.Mode) error {
 	return nil
 }
 
+// setGate sets the injector's mode. h.imu is held.
 func (h *Host) setGate(mode input.Mode) error {
 	if h.gate == nil {
 		return nil
@@ -194,6 +223,27 @@ func (h *Host) setGate(mode input.Mode) error {
 		return fmt.Errorf("media: %w", err)
 	}
 	return nil
+}
+
+// gateMode is what the injector may do: control only while the end user
+// allows control (Allow) and a viewer allowed to control holds it. h.mu
+// and h.imu are held.
+func (h *Host) gateMode() input.Mode {
+	switch {
+	case h.mode == input.ModeNone:
+		return input.ModeNone
+	case h.mode == input.ModeControl && h.ctrl != nil && h.ctrl.mode == input.ModeControl:
+		return input.ModeControl
+	}
+	return input.ModeViewOnly
+}
+
+// applyGateLocked brings the injector's mode in line with h.mode and the
+// controller. h.mu is held.
+func (h *Host) applyGateLocked() error {
+	h.imu.Lock()
+	defer h.imu.Unlock()
+	return h.setGate(h.gateMode())
 }
 
 // Stop ends sharing at once: input is refused and every held key and
@@ -208,6 +258,7 @@ func (h *Host) Stop() error {
 	}
 	h.stopped = true
 	h.mode = input.ModeNone
+	h.imu.Lock()
 	err := h.setGate(input.ModeNone)
 	if h.gate != nil {
 		// SetMode releases only when leaving control; releasing is always safe.
@@ -215,6 +266,7 @@ func (h *Host) Stop() error {
 			err = fmt.Errorf("media: release input: %w", rerr)
 		}
 	}
+	h.imu.Unlock()
 	h.stopStreamLocked()
 	h.log.Info("sharing stopped")
 	return err
@@ -271,10 +323,22 @@ func (h *Host) SetMonitor(index int) error {
 	return nil
 }
 
-// Stats returns live figures; cheap enough to call once a second.
+// Stats returns live figures; cheap enough to call once a second. The
+// connection's figures are the controller's, or the first viewer's when
+// nobody controls (see ViewerStats for each).
 func (h *Host) Stats() HostStats {
+	var st rtc.Stats
+	h.imu.Lock()
+	p := h.ctrl
+	h.imu.Unlock()
+	if ps := *h.peers.Load(); p == nil && len(ps) > 0 {
+		p = ps[0]
+	}
+	if p != nil {
+		st = p.rtc.Stats()
+	}
 	return HostStats{
-		Stats:        h.rtc.Stats(),
+		Stats:        st,
 		Captured:     h.captured.Load(),
 		Encoded:      h.enc.frames.Load(),
 		EncodedBytes: h.enc.bytes.Load(),
@@ -298,13 +362,23 @@ func (h *Host) Close() error {
 	h.closed = true
 	h.mode = input.ModeNone
 	h.stopStreamLocked()
-	// The connection goes before the gate: its callbacks may still inject.
-	err := h.rtc.Close()
+	// The connections go before the gate: their callbacks may still inject.
+	ps := *h.peers.Load()
+	h.peers.Store(new([]*peerLink))
+	var err error
+	for _, p := range ps {
+		if cerr := p.rtc.Close(); err == nil {
+			err = cerr
+		}
+	}
+	h.imu.Lock()
+	h.ctrl = nil
 	if h.gate != nil {
 		if gerr := h.gate.Close(); err == nil {
 			err = gerr
 		}
 	}
+	h.imu.Unlock()
 	h.enc.Close()
 	h.src.Close()
 	return err
@@ -421,9 +495,56 @@ func (h *Host) streamLoop(ctx context.Context, src capture.Source) {
 	}
 }
 
+// send encodes the current picture once and writes it to every viewer.
+// Nothing is encoded while nobody watches.
 func (h *Host) send(ts time.Duration) {
-	if err := h.rtc.SendPicture(&h.pic, ts); err != nil && !errors.Is(err, rtc.ErrClosed) {
-		h.log.Warn("send frame", "err", err)
+	ps := *h.peers.Load()
+	if len(ps) == 0 {
+		return
+	}
+	h.applyBitrate(ps)
+	if h.wantKey.Swap(false) {
+		h.enc.RequestKeyframe()
+	}
+	pkt, ok, err := h.enc.Encode(&h.pic, ts)
+	if err != nil {
+		h.log.Warn("encode frame", "err", err)
+		return
+	}
+	if !ok {
+		return // dropped by rate control
+	}
+	d := 33 * time.Millisecond
+	if h.haveTS && ts > h.lastTS {
+		d = ts - h.lastTS
+	}
+	h.lastTS, h.haveTS = ts, true
+	for _, p := range ps {
+		if err := p.rtc.WriteFrame(pkt, d); err != nil && !errors.Is(err, rtc.ErrClosed) {
+			h.log.Warn("send frame", "viewer", p.id, "err", err)
+		}
+	}
+}
+
+// applyBitrate runs the encoder at the lowest of the viewers' congestion
+// estimates: one stream serves all, and the slowest link must keep up.
+// Changes under 5% are ignored (libvpx reconfiguration is not free).
+func (h *Host) applyBitrate(ps []*peerLink) {
+	target := 0
+	for _, p := range ps {
+		if k := int(p.kbps.Load()); k > 0 && (target == 0 || k < target) {
+			target = k
+		}
+	}
+	if target == 0 {
+		return
+	}
+	if d := target - h.appliedKbps; h.appliedKbps == 0 || d*20 > h.appliedKbps || -d*20 > h.appliedKbps {
+		if err := h.enc.SetBitrate(target); err != nil {
+			h.log.Warn("encoder bitrate", "kbps", target, "err", err)
+			return
+		}
+		h.appliedKbps = target
 	}
 }
 
@@ -433,10 +554,11 @@ func (h *Host) setWake(f context.CancelFunc) {
 	h.wmu.Unlock()
 }
 
-// onKeyframeRequest runs on a pion goroutine: the viewer lost the picture.
-// rtc has already asked the encoder for a keyframe; the stream loop must
-// produce a frame for it even if the screen is still.
+// onKeyframeRequest runs on a pion goroutine: a viewer lost the picture
+// (or has just connected). The stream loop must produce a keyframe for it
+// even if the screen is still.
 func (h *Host) onKeyframeRequest() {
+	h.wantKey.Store(true)
 	h.kick.Store(true)
 	h.wmu.Lock()
 	if h.wake != nil {
@@ -445,15 +567,16 @@ func (h *Host) onKeyframeRequest() {
 	h.wmu.Unlock()
 }
 
-// cursorLoop polls the pointer and tells the viewer when it moved, appeared
-// or hid; quickly while it moves, slowly once it rests.
+// cursorLoop polls the pointer and tells the viewers when it moved,
+// appeared or hid (and a newly connected viewer where it is); quickly
+// while it moves, slowly once it rests.
 func (h *Host) cursorLoop(ctx context.Context, src capture.Source, mon capture.Monitor) {
 	interval := h.cfg.CursorInterval
 	t := time.NewTimer(interval)
 	defer t.Stop()
 	var last Cursor
 	var moved time.Time
-	sent := false
+	polled := false
 	for {
 		select {
 		case <-ctx.Done():
@@ -475,25 +598,36 @@ func (h *Host) cursorLoop(ctx context.Context, src capture.Source, mon capture.M
 			continue
 		}
 		cur := Cursor{X: normalise(c.X, mon.Width), Y: normalise(c.Y, mon.Height), Visible: c.Visible}
-		if sent && cur == last {
-			continue
+		if !polled || cur != last {
+			moved = time.Now()
+			last, polled = cur, true
 		}
-		moved = time.Now()
-		// A fresh 10-byte slice: the data channel may hold on to it.
-		if err := h.rtc.SendInput(ctx, marshalCursor(cur, nil)); err != nil {
-			if ctx.Err() != nil {
-				return
+		for _, p := range *h.peers.Load() {
+			// Not yet connected viewers are skipped rather than waited for:
+			// they must not hold back the others.
+			if !p.connected.Load() || p.cursorSent && p.cursor == cur {
+				continue
 			}
-			h.log.Debug("send cursor", "err", err)
-			continue
+			sctx, cancel := context.WithTimeout(ctx, time.Second)
+			// A fresh 10-byte slice: the data channel may hold on to it.
+			err := p.rtc.SendInput(sctx, marshalCursor(cur, nil))
+			cancel()
+			if err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				h.log.Debug("send cursor", "viewer", p.id, "err", err)
+				continue
+			}
+			p.cursor, p.cursorSent = cur, true
 		}
-		last, sent = cur, true
 	}
 }
 
-// onMessage runs on a pion goroutine for each input message from the
-// viewer. Event contents are never logged.
-func (h *Host) onMessage(m rtc.Message) {
+// onMessage runs on a pion goroutine for each input message from viewer
+// p. Only the controller's events reach the injector. Event contents are
+// never logged.
+func (h *Host) onMessage(p *peerLink, m rtc.Message) {
 	var ev input.Event
 	if err := input.Unmarshal(m.Data, &ev); err != nil {
 		h.malformed.Add(1)
@@ -507,7 +641,9 @@ func (h *Host) onMessage(m rtc.Message) {
 		h.log.Debug("non-move event on the pointer channel", "kind", ev.Kind.String())
 		return
 	}
-	if h.gate == nil {
+	h.imu.Lock()
+	defer h.imu.Unlock()
+	if h.gate == nil || h.ctrl != p {
 		h.refused.Add(1)
 		return
 	}
