@@ -30,6 +30,9 @@ commands:
   channel add|list|delete
   audit verify          check the audit log's hash chain
   audit export          write the audit log as CSV
+  backup --to FILE      archive the data directory while the broker runs
+  restore --from FILE   unpack a backup into an empty data directory
+  health                exit 0 when the local broker's /healthz answers ok
 
 Run "tether-broker <command> -h" for a command's flags.
 `
@@ -43,6 +46,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	cmd, rest := args[0], args[1:]
 	if cmd == "serve" {
 		return serve(ctx, rest, stdout, stderr)
+	}
+	switch cmd {
+	case "health":
+		return health(ctx, rest, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, rest, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, rest, stdout, stderr)
 	}
 	if cmd == "help" || cmd == "-h" || cmd == "--help" {
 		fmt.Fprint(stdout, usage)
