@@ -13,6 +13,8 @@
 //
 // tether-sos.json beside the binary configures the broker for the code and
 // SOS Call flows: {"broker": "https://support.example.com", "channel": 3}.
+// The OS language decides the language (English, German, Portuguese);
+// --lang or "lang" in tether-sos.json overrides it.
 package main
 
 import (
@@ -39,6 +41,7 @@ import (
 	"github.com/tetherdesk/tether/internal/capture"
 	"github.com/tetherdesk/tether/internal/input"
 	"github.com/tetherdesk/tether/internal/media"
+	"github.com/tetherdesk/tether/internal/ui"
 )
 
 // configName is the optional config file beside the binary.
@@ -48,6 +51,7 @@ const configName = "tether-sos.json"
 type fileConfig struct {
 	Broker  string `json:"broker"`
 	Channel int64  `json:"channel"`
+	Lang    string `json:"lang"`
 }
 
 func main() {
@@ -56,6 +60,7 @@ func main() {
 	channel := flag.Int64("channel", 0, "SOS Call channel to preselect")
 	downloads := flag.String("downloads", "", "folder for received files (default: your Downloads folder)")
 	verbose := flag.Bool("v", false, "log diagnostics to stderr")
+	language := flag.String("lang", "", "language: en, de or pt (default: "+configName+", else the OS language)")
 	flag.Parse()
 
 	level := slog.LevelWarn
@@ -82,6 +87,19 @@ func main() {
 	}
 	if *downloads == "" {
 		*downloads = downloadsDir()
+	}
+
+	if *language == "" {
+		*language = fc.Lang
+	}
+	for k, v := range ui.LocaleEnv(*language, os.Getenv) {
+		os.Setenv(k, v)
+	}
+	if err := ui.SetupLanguage(*language); err != nil {
+		log.Warn("language", "err", err)
+		if err := ui.SetupLanguage(""); err != nil {
+			log.Warn("language", "err", err)
+		}
 	}
 
 	a := app.NewWithID("io.tetherdesk.sos")

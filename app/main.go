@@ -2,7 +2,10 @@
 // (app/console), the remote viewer (app/viewer) and the manager screens
 // (app/manage) in one Fyne application.
 //
-//	tether [--broker https://support.example.com]
+//	tether [--broker https://support.example.com] [--lang en|de|pt|system]
+//
+// The OS language decides the language; --lang overrides it and is
+// remembered (the "language" preference), --lang system forgets it.
 package main
 
 import (
@@ -21,11 +24,13 @@ import (
 	"github.com/tetherdesk/tether/app/viewer"
 	"github.com/tetherdesk/tether/internal/api"
 	"github.com/tetherdesk/tether/internal/apiclient"
+	"github.com/tetherdesk/tether/internal/ui"
 )
 
 func main() {
 	broker := flag.String("broker", "", "broker address to prefill on the login screen, e.g. https://support.example.com")
 	debug := flag.Bool("debug", false, "log broker requests and event connection changes to stderr")
+	language := flag.String("lang", "", "language: en, de or pt, remembered for later starts; system: the OS language again (default: the remembered one, else the OS language)")
 	flag.Parse()
 
 	level := slog.LevelWarn
@@ -35,6 +40,7 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	a := app.NewWithID("io.tetherdesk.tether")
+	setupLanguage(a.Preferences(), *language, log)
 	w := a.NewWindow("Tether")
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetMaster()
@@ -62,6 +68,31 @@ func main() {
 	})
 	c.Start()
 	w.ShowAndRun()
+}
+
+// setupLanguage loads the translations in the language the flag, the saved
+// preference or the OS picks, in that order, and remembers a flag's choice.
+func setupLanguage(p fyne.Preferences, flagLang string, log *slog.Logger) {
+	chosen := p.String(ui.PrefLanguage)
+	if flagLang == "system" {
+		chosen = ""
+		p.RemoveValue(ui.PrefLanguage)
+	} else if flagLang != "" {
+		chosen = flagLang
+	}
+	for k, v := range ui.LocaleEnv(chosen, os.Getenv) {
+		os.Setenv(k, v)
+	}
+	if err := ui.SetupLanguage(chosen); err != nil {
+		log.Warn("language", "err", err)
+		if err := ui.SetupLanguage(""); err != nil {
+			log.Warn("language", "err", err)
+		}
+		return
+	}
+	if flagLang != "" && flagLang != "system" {
+		p.SetString(ui.PrefLanguage, flagLang)
+	}
 }
 
 // hooks connects the console to the viewer and manager packages.

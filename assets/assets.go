@@ -1,7 +1,9 @@
 // Package assets holds the files built into the binaries: the Tether icon,
 // and the broker's public pages (html/template templates, their style
 // sheet) with their translations, one JSON file per page group and
-// language (translations/landing.{en,de,pt}.json).
+// language (translations/landing.{en,de,pt}.json), and the desktop apps'
+// translations for Fyne's lang package (translations/apps/{en,de,pt}.json,
+// checked against the code by internal/i18n).
 package assets
 
 import "embed"
