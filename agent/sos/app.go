@@ -68,12 +68,15 @@ type App struct {
 	wasActive bool // the session has been Active (released sessions keep the chat)
 	link      LinkState
 	share     *sharing
+	shareSeq  int64 // counts allowances, to find the latest control
 	prompts   map[int64]*consentPrompt
 	seen      map[int64]bool // chat messages shown
 	rated     bool
 	closed    bool
 
 	ui ui // widgets; touched only in do
+
+	shareOp sync.Mutex // serialises starting to share with a technician
 }
 
 // New builds the agent's window in fa. Call Start to begin, and Close when
@@ -135,7 +138,7 @@ func (a *App) Close() {
 	if sh != nil {
 		sh.host.Stop()
 		sh.host.Close()
-		sh.sigs.Close()
+		sh.mux.Close()
 	}
 	a.cancel()
 	if ev != nil {

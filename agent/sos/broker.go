@@ -82,6 +82,9 @@ type Events interface {
 // SignalChannel carries opaque WebRTC signaling through the broker.
 type SignalChannel interface {
 	Send(ctx context.Context, data []byte) error
+	// SendTo sends to one technician of the session: each technician the
+	// screen is shared with has a connection of their own.
+	SendTo(ctx context.Context, technicianID int64, data []byte) error
 	// Recv returns the next signal envelope from a technician (FromID set).
 	Recv(ctx context.Context) (api.Envelope, error)
 	// Close stops routing the session's signals here: a later Signals

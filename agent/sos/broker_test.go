@@ -42,6 +42,8 @@ type realBroker struct {
 	url     string
 	tech    *apiclient.Client
 	channel api.Channel
+	owner   *apiclient.Client
+	group   int64
 
 	t     *testing.T
 	addr  string
@@ -133,7 +135,7 @@ func startBroker(t *testing.T) *realBroker {
 	if _, err := tech.Login(ctx, "tess@example.com", testPassword); err != nil {
 		t.Fatal(err)
 	}
-	rb.tech, rb.channel = tech, *ch
+	rb.tech, rb.channel, rb.owner, rb.group = tech, *ch, owner, g.ID
 	return rb
 }
 

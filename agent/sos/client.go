@@ -144,6 +144,10 @@ type clientSignals struct{ s *apiclient.SignalChannel }
 
 func (s clientSignals) Send(ctx context.Context, data []byte) error { return conv(s.s.Send(ctx, data)) }
 
+func (s clientSignals) SendTo(ctx context.Context, technicianID int64, data []byte) error {
+	return conv(s.s.SendTo(ctx, technicianID, data))
+}
+
 func (s clientSignals) Recv(ctx context.Context) (api.Envelope, error) {
 	return s.s.RecvEnvelope(ctx)
 }

@@ -2,6 +2,8 @@ package sos
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2/dialog"
@@ -125,72 +127,163 @@ func (a *App) answer(id int64, ans string) {
 
 // sharing is the running host and whom it serves.
 type sharing struct {
-	host         Sharer
-	sigs         SignalChannel
-	technician   string
-	technicianID int64
-	control      bool
+	host    Sharer
+	mux     *signalMux
+	allowed input.Mode // what Allow last set: the most anyone may do
+
+	// Guarded by App.mu.
+	viewers    []*shareViewer // in the order they were allowed
+	controller int64          // technician in control; 0: nobody
 }
 
-// startSharing creates the host for the technician who asked and allows
-// what the end user allowed. It runs on a goroutine.
+// shareViewer is one technician the screen is shared with.
+type shareViewer struct {
+	id      int64
+	name    string
+	control bool  // the end user allowed control
+	seq     int64 // when control was allowed: the latest allowance wins
+}
+
+// startSharing shares the screen with the technician who asked, as far as
+// the end user allowed: the first allowance creates the host, later ones
+// (collaborators, or the same technician's new window) add a connection
+// without disturbing the others. Control goes to the technician whose
+// control was allowed last; the previous controller drops to watching. It
+// runs on a goroutine.
 func (a *App) startSharing(ctx context.Context, c api.Consent, control bool) {
+	a.shareOp.Lock()
+	defer a.shareOp.Unlock()
 	a.mu.Lock()
-	cur, ev, sessID := a.share, a.events, a.sess.SessionID
+	sh, ev, sessID := a.share, a.events, a.sess.SessionID
 	a.mu.Unlock()
 	mode := input.ModeViewOnly
 	if control {
 		mode = input.ModeControl
 	}
-	// The same technician asking again on a live host: change the mode in
-	// place, unless control is wanted from a host built without input.
-	if cur != nil && cur.technicianID == c.TechnicianID && (!control || cur.control) {
-		if err := cur.host.Allow(mode); err == nil {
-			a.mu.Lock()
-			cur.technician = c.Technician
-			a.mu.Unlock()
-			a.do(func() { a.showIndicator(c.Technician, control) })
+	fresh := sh == nil
+	if fresh {
+		if a.cfg.Host == nil || ev == nil {
+			a.do(func() {
+				a.addNotice(lang.L("Screen sharing is not available on this computer."), true)
+			})
+			return
+		}
+		mux := newSignalMux(ev.Signals(sessID))
+		h, err := a.cfg.Host(ctx, ShareRequest{Control: control, TechnicianID: c.TechnicianID}, mux.signaler(c.TechnicianID))
+		if err != nil {
+			mux.Close()
+			a.log.Error("start sharing", "err", err)
+			a.do(func() { a.addNotice(lang.L("Your screen could not be shared: ")+err.Error(), true) })
+			return
+		}
+		sh = &sharing{host: h, mux: mux}
+	} else {
+		// A technician asking again has opened a new connection: replace
+		// theirs. Others keep theirs.
+		a.mu.Lock()
+		known := slices.ContainsFunc(sh.viewers, func(v *shareViewer) bool { return v.id == c.TechnicianID })
+		a.mu.Unlock()
+		sig := sh.mux.signaler(c.TechnicianID) // first: it silences the old connection's goodbye
+		if known {
+			if err := sh.host.RemoveViewer(c.TechnicianID); err != nil {
+				a.log.Warn("replace viewer", "technician_id", c.TechnicianID, "err", err)
+			}
+		}
+		if err := sh.host.AddViewer(ctx, c.TechnicianID, mode, sig); err != nil {
+			a.log.Error("add viewer", "technician_id", c.TechnicianID, "err", err)
+			a.do(func() { a.addNotice(lang.L("Your screen could not be shared: ")+err.Error(), true) })
 			return
 		}
 	}
-	a.stopSharing(false)
-	if a.cfg.Host == nil || ev == nil {
-		a.do(func() {
-			a.addNotice(lang.L("Screen sharing is not available on this computer."), true)
-		})
-		return
-	}
-	sigs := ev.Signals(sessID)
-	sig := &signaler{ch: sigs, technicianID: c.TechnicianID}
-	h, err := a.cfg.Host(ctx, ShareRequest{Control: control, TechnicianID: c.TechnicianID}, sig)
-	if err != nil {
-		sigs.Close()
-		a.log.Error("start sharing", "err", err)
-		a.do(func() { a.addNotice(lang.L("Your screen could not be shared: ")+err.Error(), true) })
-		return
-	}
-	if err := h.Allow(mode); err != nil {
-		h.Close()
-		sigs.Close()
-		a.log.Error("allow sharing", "err", err)
-		return
-	}
+
 	a.mu.Lock()
-	if a.closed || a.sess.State != "active" {
+	a.shareSeq++
+	v := &shareViewer{id: c.TechnicianID, name: c.Technician, control: control, seq: a.shareSeq}
+	viewers := slices.DeleteFunc(slices.Clone(sh.viewers), func(o *shareViewer) bool { return o.id == v.id })
+	viewers = append(viewers, v)
+	a.mu.Unlock()
+
+	// The most anyone may do, then who controls: the latest allowance.
+	want := input.ModeViewOnly
+	var ctrl *shareViewer
+	for _, o := range viewers {
+		if o.control {
+			want = input.ModeControl
+			if ctrl == nil || o.seq > ctrl.seq {
+				ctrl = o
+			}
+		}
+	}
+	if want != sh.allowed {
+		if err := sh.host.Allow(want); err != nil {
+			a.log.Error("allow sharing", "err", err)
+			if fresh {
+				sh.host.Close()
+				sh.mux.Close()
+			}
+			return
+		}
+		sh.allowed = want
+	}
+	var ctrlID int64
+	if ctrl != nil {
+		if err := sh.host.SetController(ctrl.id); err != nil {
+			a.log.Error("set controller", "technician_id", ctrl.id, "err", err)
+		} else {
+			ctrlID = ctrl.id
+		}
+	}
+
+	a.mu.Lock()
+	if a.closed || a.sess.State != "active" || !fresh && a.share != sh {
 		a.mu.Unlock()
-		h.Stop()
-		h.Close()
-		sigs.Close()
+		if fresh {
+			sh.host.Stop()
+			sh.host.Close()
+			sh.mux.Close()
+		}
 		return
 	}
-	a.share = &sharing{host: h, sigs: sigs, technician: c.Technician, technicianID: c.TechnicianID, control: control}
+	sh.viewers, sh.controller = viewers, ctrlID
+	a.share = sh
+	text := indicatorText(viewers, ctrlID)
 	a.mu.Unlock()
-	a.do(func() { a.showIndicator(c.Technician, control) })
+	a.log.Info("sharing", "technician_id", c.TechnicianID, "mode", mode.String(), "viewers", len(viewers), "controller", ctrlID)
+	a.do(func() { a.showIndicator(text) })
 }
 
-// stopSharing ends sharing at once: Stop returns only after the last frame
-// and with every key released; the connection closes after. byUser says
-// the end user pressed Stop.
+// indicatorText says who sees and who controls the screen.
+func indicatorText(viewers []*shareViewer, controller int64) string {
+	name := func(v *shareViewer) string {
+		if v.name == "" {
+			return lang.L("The technician")
+		}
+		return v.name
+	}
+	var ctrl string
+	var watching []string
+	for _, v := range viewers {
+		if v.id == controller {
+			ctrl = name(v)
+		} else {
+			watching = append(watching, name(v))
+		}
+	}
+	switch {
+	case ctrl != "" && len(watching) == 0:
+		return lang.L("{{.Name}} is controlling your screen", map[string]string{"Name": ctrl})
+	case ctrl != "":
+		return lang.L("{{.Name}} is controlling your screen", map[string]string{"Name": ctrl}) + "; " +
+			lang.L("also viewing: {{.Names}}", map[string]string{"Names": strings.Join(watching, ", ")})
+	case len(watching) == 1:
+		return lang.L("{{.Name}} is viewing your screen", map[string]string{"Name": watching[0]})
+	}
+	return lang.L("{{.Names}} are viewing your screen", map[string]string{"Names": strings.Join(watching, ", ")})
+}
+
+// stopSharing ends sharing at once, for every technician: Stop returns only
+// after the last frame and with every key released; the connections close
+// after. byUser says the end user pressed Stop.
 func (a *App) stopSharing(byUser bool) {
 	a.mu.Lock()
 	sh := a.share
@@ -207,7 +300,7 @@ func (a *App) stopSharing(byUser bool) {
 		if err := sh.host.Close(); err != nil {
 			a.log.Warn("close sharing", "err", err)
 		}
-		sh.sigs.Close()
+		sh.mux.Close()
 	}
 	if !a.goroutine(closeHost) {
 		closeHost(a.ctx)
@@ -222,14 +315,20 @@ func (a *App) stopSharing(byUser bool) {
 	})
 }
 
-// Sharing reports whom the screen is shared with (tests, diagnostics).
+// Sharing reports whom the screen is shared with (tests, diagnostics): the
+// controlling technician, or the first one watching when nobody controls.
 func (a *App) Sharing() (technician string, control, ok bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.share == nil {
+	if a.share == nil || len(a.share.viewers) == 0 {
 		return "", false, false
 	}
-	return a.share.technician, a.share.control, true
+	for _, v := range a.share.viewers {
+		if v.id == a.share.controller {
+			return v.name, true, true
+		}
+	}
+	return a.share.viewers[0].name, false, true
 }
 
 func secondsLeft(now, deadline time.Time) int {

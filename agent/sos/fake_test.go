@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -261,6 +263,8 @@ type fakeSignals struct {
 
 func (s *fakeSignals) Send(context.Context, []byte) error { return nil }
 
+func (s *fakeSignals) SendTo(context.Context, int64, []byte) error { return nil }
+
 func (s *fakeSignals) Recv(ctx context.Context) (api.Envelope, error) {
 	select {
 	case e := <-s.in:
@@ -281,6 +285,45 @@ type fakeHost struct {
 	modes   []input.Mode
 	stopped bool
 	closed  bool
+	// viewers: technician → allowed mode (the first is req's); added
+	// counts AddViewer calls, controllers SetController calls.
+	viewers     map[int64]input.Mode
+	added       []int64
+	controllers []int64
+}
+
+func (h *fakeHost) AddViewer(_ context.Context, id int64, mode input.Mode, _ rtc.Signaler) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.viewers[id]; ok {
+		return errors.New("viewer exists")
+	}
+	h.viewers[id] = mode
+	h.added = append(h.added, id)
+	return nil
+}
+
+func (h *fakeHost) RemoveViewer(id int64) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.viewers, id)
+	return nil
+}
+
+func (h *fakeHost) SetController(id int64) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.viewers[id] != input.ModeControl {
+		return errors.New("control not allowed")
+	}
+	h.controllers = append(h.controllers, id)
+	return nil
+}
+
+func (h *fakeHost) control() (viewers map[int64]input.Mode, controllers []int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return maps.Clone(h.viewers), slices.Clone(h.controllers)
 }
 
 func (h *fakeHost) Allow(m input.Mode) error {
@@ -311,7 +354,11 @@ type hostRecorder struct {
 func (r *hostRecorder) factory(ctx context.Context, req ShareRequest, sig rtc.Signaler) (Sharer, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	h := &fakeHost{req: req}
+	mode := input.ModeViewOnly
+	if req.Control {
+		mode = input.ModeControl
+	}
+	h := &fakeHost{req: req, viewers: map[int64]input.Mode{req.TechnicianID: mode}}
 	r.hosts = append(r.hosts, h)
 	return h, nil
 }

@@ -32,6 +32,10 @@ func (s pipeSignals) Send(ctx context.Context, data []byte) error {
 	return s.p.Send(ctx, sig)
 }
 
+func (s pipeSignals) SendTo(ctx context.Context, _ int64, data []byte) error {
+	return s.Send(ctx, data)
+}
+
 func (s pipeSignals) Recv(ctx context.Context) (api.Envelope, error) {
 	sig, err := s.p.Recv(ctx)
 	if err != nil {

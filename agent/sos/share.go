@@ -2,7 +2,6 @@ package sos
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/tetherdesk/tether/internal/capture"
 	"github.com/tetherdesk/tether/internal/input"
@@ -11,49 +10,69 @@ import (
 )
 
 // Sharer is the screen-sharing host as the agent drives it; *media.Host
-// implements it.
+// implements it. One host serves every technician the end user allowed
+// (collaborators), each over a connection of their own; at most one of
+// them controls.
 type Sharer interface {
+	// Allow sets the most any technician may do (input.ModeControl once
+	// someone was allowed control).
 	Allow(mode input.Mode) error
 	Stop() error
 	Close() error
+	// AddViewer connects one more technician with what the end user
+	// allowed them (view only or control).
+	AddViewer(ctx context.Context, technicianID int64, mode input.Mode, sig rtc.Signaler) error
+	// RemoveViewer ends a technician's connection; when they controlled,
+	// nobody does any more.
+	RemoveViewer(technicianID int64) error
+	// SetController gives control to a technician allowed it; the
+	// previous controller drops to watching.
+	SetController(technicianID int64) error
 }
 
-// ShareRequest says what the end user allowed and to whom.
+// ShareRequest says what the end user allowed and to whom: the first
+// technician the host is made for.
 type ShareRequest struct {
-	// Control is true when the end user allowed control; a host made for
-	// viewing must refuse all input (no injector at all).
+	// Control is true when the end user allowed control.
 	Control      bool
 	TechnicianID int64
 }
 
-// HostFactory creates the sharing host once the end user allowed it. The
-// host must start with nothing shared: the agent calls Allow next.
+// HostFactory creates the sharing host once the end user allowed the first
+// technician, with that technician's connection (AddViewer with req's mode
+// and sig). The host must start with nothing shared and nobody in control:
+// the agent calls Allow and SetController next.
 type HostFactory func(ctx context.Context, req ShareRequest, sig rtc.Signaler) (Sharer, error)
 
 // MediaHost returns the HostFactory of the real media path: media.NewHost
-// with cfg, and with an injector from newInjector only when control was
-// allowed. newInjector receives the monitors capture sees, so injected
-// events land on the shared monitor.
+// with cfg. An injector is made by newInjector only once a technician is
+// given control, so sharing that stays view only never holds one.
+// newInjector receives the monitors capture sees, so injected events land
+// on the shared monitor.
 func MediaHost(cfg media.HostConfig, newInjector func(monitors []input.Rect) (input.Injector, error)) HostFactory {
 	return func(ctx context.Context, req ShareRequest, sig rtc.Signaler) (Sharer, error) {
 		c := cfg
 		c.Injector = nil
-		if req.Control && newInjector != nil {
-			mons, err := monitors(cfg.Capture)
-			if err != nil {
-				return nil, err
+		c.NewInjector = nil
+		if newInjector != nil {
+			c.NewInjector = func() (input.Injector, error) {
+				mons, err := monitors(cfg.Capture)
+				if err != nil {
+					return nil, err
+				}
+				return newInjector(mons)
 			}
-			inj, err := newInjector(mons)
-			if err != nil {
-				return nil, fmt.Errorf("input: %w", err)
-			}
-			c.Injector = inj
 		}
-		h, err := media.NewHost(ctx, c, sig)
+		h, err := media.NewHost(ctx, c, nil)
 		if err != nil {
-			if c.Injector != nil {
-				c.Injector.Close()
-			}
+			return nil, err
+		}
+		mode := input.ModeViewOnly
+		if req.Control {
+			mode = input.ModeControl
+		}
+		if err := h.AddViewer(ctx, req.TechnicianID, mode, sig); err != nil {
+			h.Close()
 			return nil, err
 		}
 		return h, nil

@@ -452,17 +452,10 @@ func (a *App) showLinkState(s LinkState) {
 }
 
 // showIndicator shows, above every screen, who sees or controls the
-// screen, with the Stop button.
-func (a *App) showIndicator(technician string, control bool) {
+// screen (see indicatorText), with the Stop button.
+func (a *App) showIndicator(text string) {
 	u := &a.ui
-	if technician == "" {
-		technician = lang.L("The technician")
-	}
-	if control {
-		u.indicatorText.Text = lang.L("{{.Name}} is controlling your screen", map[string]string{"Name": technician})
-	} else {
-		u.indicatorText.Text = lang.L("{{.Name}} is viewing your screen", map[string]string{"Name": technician})
-	}
+	u.indicatorText.Text = text
 	u.indicatorText.Refresh()
 	u.indicator.Show()
 	a.addNotice(u.indicatorText.Text+". "+lang.L("Press “Stop sharing” at the top to end it at any time."), false)
