@@ -16,8 +16,9 @@ type signalChannel interface {
 }
 
 // wireSignal is an rtc.Signal as relayed by the broker. To, when an agent
-// sets it, addresses the signal to one technician of the session; the
-// broker hands the agent's signals to every participant.
+// sets it, addresses the signal to one technician of the session. The
+// agent addresses its signals in the envelope (api.Envelope.To) and the
+// broker delivers them to that technician only; both are checked.
 type wireSignal struct {
 	rtc.Signal
 	To int64 `json:"to,omitempty"`
@@ -55,7 +56,7 @@ func (s *signaler) Recv(ctx context.Context) (rtc.Signal, error) {
 		if err := json.Unmarshal(env.Data, &w); err != nil || w.Type == "" {
 			continue
 		}
-		if w.To != 0 && w.To != s.myID {
+		if w.To != 0 && w.To != s.myID || env.To != 0 && env.To != s.myID {
 			continue
 		}
 		return w.Signal, nil

@@ -327,7 +327,7 @@ func (t *toolbar) collaboratorsDialog() {
 	if len(participants(s)) <= 1 {
 		rows.Add(widget.NewLabel(lang.L("Nobody else works on this session. Invite a colleague from the session page.")))
 	}
-	note := widget.NewLabel(lang.L("One technician controls at a time. Handing control ends your connection; your colleague then starts a remote session and the end user allows it."))
+	note := widget.NewLabel(lang.L("One technician controls at a time; the others watch. To hand control, your colleague requests control and the end user allows it; you keep watching."))
 	note.Wrapping = fyne.TextWrapWord
 	note.Importance = widget.LowImportance
 	d = dialog.NewCustom(lang.L("Collaborators"), lang.L("Close"), container.NewVBox(rows, note), w.win)
@@ -339,7 +339,7 @@ func (t *toolbar) confirmHandover(to int64) {
 	w := t.w
 	name := t.name(to)
 	dialog.ShowConfirm(lang.L("Hand control"),
-		fmt.Sprintf(lang.L("Hand remote control to %s? Your connection ends; %s connects next."), name, name),
+		fmt.Sprintf(lang.L("Ask %s to take remote control? They request control, the end user allows it, and you keep watching."), name),
 		func(ok bool) {
 			if ok {
 				go w.handOver(to, name)
@@ -347,18 +347,19 @@ func (t *toolbar) confirmHandover(to int64) {
 		}, w.win)
 }
 
-// handOver tells everyone in the chat who controls next and ends this
-// connection, so exactly one technician controls.
+// handOver asks the collaborator in the chat to request control. The
+// connection stays: once the end user allows them control, the agent moves
+// it and this window drops to watching (controlMoved).
 func (w *Window) handOver(to int64, name string) {
 	ctx, cancel := context.WithTimeout(w.ctx, 10*time.Second)
 	defer cancel()
-	text := fmt.Sprintf(lang.L("%s hands remote control to %s."), w.cfg.Me.Name, name)
+	text := fmt.Sprintf(lang.L("%s hands remote control to %s."), w.cfg.Me.Name, name) + " " +
+		fmt.Sprintf(lang.L("%s, please request control; the end user will be asked."), name)
 	if _, err := w.cfg.Client.PostMessage(ctx, w.cfg.Session.ID, text); err != nil {
 		w.log.Warn("hand over: chat", "err", err)
+		return
 	}
-	w.endConnection()
 	fyne.Do(func() {
-		w.tb.setPhase(fmt.Sprintf(lang.L("You handed control to %s. This connection has ended."), name))
-		w.tb.updateControl()
+		w.tb.setStatus(fmt.Sprintf(lang.L("%s was asked to take control. You control until the end user allows it."), name))
 	})
 }

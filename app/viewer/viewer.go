@@ -336,7 +336,7 @@ func (w *Window) statsLoop(ctx context.Context, mv *media.Viewer) {
 	defer t.Stop()
 	for {
 		st := mv.Stats()
-		text := statusText(st.Stats)
+		text := w.roleText() + " · " + statusText(st.Stats)
 		fyne.Do(func() { w.tb.setStatus(text) })
 		if st.State == rtc.StateClosed || st.State == rtc.StateFailed {
 			w.setPhase(lang.L("The connection ended. The end user may have stopped sharing."))
@@ -347,6 +347,17 @@ func (w *Window) statsLoop(ctx context.Context, mv *media.Viewer) {
 		case <-t.C:
 		}
 	}
+}
+
+// roleText says whether my input reaches the end user's computer:
+// several technicians may watch one session, and exactly one controls.
+func (w *Window) roleText() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.canControl && !w.viewOnly && !w.ended {
+		return lang.L("Controlling")
+	}
+	return lang.L("Watching")
 }
 
 // statusText is the status line: how media travels and how well.
@@ -418,6 +429,7 @@ func (w *Window) HandleEvent(e api.Envelope) {
 	case desk.EventConsentAnswered:
 		var c api.Consent
 		if json.Unmarshal(e.Data, &c) == nil {
+			w.controlMoved(c)
 			select {
 			case w.answer <- c:
 			default:
@@ -443,6 +455,28 @@ func (w *Window) HandleEvent(e api.Envelope) {
 		fyne.Do(func() { w.tb.setPhase(lang.L("The support session was deleted.")) })
 		go w.endConnection()
 	}
+}
+
+// controlMoved drops me to watching when the end user allowed a
+// collaborator control after me: the agent gives control to the latest
+// allow_control, so exactly one technician controls.
+func (w *Window) controlMoved(c api.Consent) {
+	if c.Answer != "allow_control" || c.TechnicianID == w.cfg.Me.ID || w.cfg.ConsentID == 0 || c.ID <= w.cfg.ConsentID {
+		return
+	}
+	w.mu.Lock()
+	was := w.canControl
+	w.canControl = false
+	w.mu.Unlock()
+	if !was {
+		return
+	}
+	w.setViewOnly(true)
+	name := c.Technician
+	fyne.Do(func() {
+		w.tb.updateControl()
+		w.tb.setStatus(fmt.Sprintf(lang.L("%s controls now; you are watching."), name))
+	})
 }
 
 // endConnection ends the WebRTC connection but keeps the window (to read

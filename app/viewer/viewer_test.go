@@ -249,6 +249,7 @@ func TestSignalerFilters(t *testing.T) {
 	for _, env := range []api.Envelope{
 		{From: "technician", FromID: 9, Data: json.RawMessage(`{"type":"answer","sdp":"x"}`)},
 		{From: "agent", Data: json.RawMessage(`{"type":"offer","sdp":"for-7","to":7}`)},
+		{From: "agent", To: 7, Data: json.RawMessage(`{"type":"offer","sdp":"envelope-for-7"}`)},
 		{From: "agent", Data: json.RawMessage(`not json`)},
 		{From: "agent", Data: json.RawMessage(`{"type":"offer","sdp":"mine","to":5}`)},
 		{From: "agent", Data: json.RawMessage(`{"type":"candidate","candidate":{"candidate":"c"}}`)},
@@ -283,5 +284,38 @@ func TestStatusText(t *testing.T) {
 	got := statusText(rtc.Stats{Route: rtc.RouteRelayed, BitrateKbps: 2400, FPS: 29.6, RTT: 42 * time.Millisecond, PacketLoss: 0.01})
 	if got != "Connected relayed through TURN · 2.4 Mbit/s · 30 fps · 42 ms round trip · 1.0% loss" {
 		t.Errorf("status %q", got)
+	}
+}
+
+// TestControlMovesToLaterAllowance: when the end user allows a collaborator
+// control after me, the agent moves control to them; my window drops to
+// watching and says so.
+func TestControlMovesToLaterAllowance(t *testing.T) {
+	e := newEnv(t)
+	me := api.Account{ID: 5, Name: "Vera", Role: "technician"}
+	w := newWindow(Config{App: e.app, Client: e.owner, Session: api.Session{ID: 1, Device: testDevice}, Me: me, Mode: ModeControl, ConsentID: 10}, fakeSignals{})
+	defer w.Close()
+	w.mu.Lock()
+	w.canControl, w.viewOnly = true, false // allowed, in control
+	w.mu.Unlock()
+	if got := w.roleText(); got != "Controlling" {
+		t.Fatalf("role %q", got)
+	}
+	answered := func(c api.Consent) {
+		raw, _ := json.Marshal(c)
+		w.HandleEvent(api.Envelope{Type: "consent.answered", SessionID: 1, Data: raw})
+	}
+	answered(api.Consent{ID: 9, SessionID: 1, TechnicianID: 6, Answer: "allow_control"})      // older
+	answered(api.Consent{ID: 11, SessionID: 1, TechnicianID: 6, Answer: "allow_view"})        // view only
+	answered(api.Consent{ID: 12, SessionID: 1, TechnicianID: me.ID, Answer: "allow_control"}) // mine
+	if got := w.roleText(); got != "Controlling" {
+		t.Fatalf("role after unrelated answers %q", got)
+	}
+	answered(api.Consent{ID: 13, SessionID: 1, TechnicianID: 6, Technician: "Tom", Answer: "allow_control"})
+	if got := w.roleText(); got != "Watching" {
+		t.Fatalf("role after a collaborator was allowed control %q", got)
+	}
+	if !w.rv.ViewOnly() || w.send(input.Event{Kind: input.KindCtrlAltDel}) {
+		t.Fatal("input still sent after control moved")
 	}
 }
