@@ -3,9 +3,15 @@
 // (app/manage) in one Fyne application.
 //
 //	tether [--broker https://support.example.com] [--lang en|de|pt|system]
+//	       [--email you@example.com [--password-file FILE]]
 //
 // The OS language decides the language; --lang overrides it and is
 // remembered (the "language" preference), --lang system forgets it.
+//
+// --email prefills the login screen; with --password-file (a file whose
+// first line is the password) the app signs in at start, which `make demo`
+// uses. There is deliberately no flag for the password itself: command
+// lines are visible to every user of the machine.
 package main
 
 import (
@@ -13,6 +19,7 @@ import (
 	"flag"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -30,6 +37,8 @@ import (
 func main() {
 	broker := flag.String("broker", "", "broker address to prefill on the login screen, e.g. https://support.example.com")
 	debug := flag.Bool("debug", false, "log broker requests and event connection changes to stderr")
+	email := flag.String("email", "", "e-mail address to sign in with (prefilled on the login screen)")
+	passwordFile := flag.String("password-file", "", "file whose first line is the password for --email: sign in at start without typing (demos, unattended set-ups)")
 	language := flag.String("lang", "", "language: en, de or pt, remembered for later starts; system: the OS language again (default: the remembered one, else the OS language)")
 	flag.Parse()
 
@@ -67,7 +76,27 @@ func main() {
 		c.Close()
 	})
 	c.Start()
+	if *email != "" {
+		password, err := readPasswordFile(*passwordFile)
+		if err != nil {
+			log.Error("password file: sign in by hand", "err", err)
+		}
+		c.SignIn(*email, password)
+	}
 	w.ShowAndRun()
+}
+
+// readPasswordFile returns the first line of path; "" for no path.
+func readPasswordFile(path string) (string, error) {
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimRight(line, "\r"), nil
 }
 
 // setupLanguage loads the translations in the language the flag, the saved

@@ -483,3 +483,26 @@ func TestChatAndAttachment(t *testing.T) {
 	// The event may show the message before the upload's answer hides the bar.
 	h.waitFor("progress bar hidden after the upload", func() bool { return !d.chatBox.Objects[0].Visible() })
 }
+
+// SignIn is what --email and --password-file do at start: without a
+// password it only prefills; with one it signs in, and forgets the password.
+func TestSignIn(t *testing.T) {
+	b := newBroker(t, nil)
+	h := newHarness(t, b)
+	h.c.login.broker.SetText(b.ts.URL)
+	h.c.SignIn("owner@example.com", "")
+	h.pump()
+	if h.c.main != nil || h.c.login.email.Text != "owner@example.com" || h.c.login.password.Text != "" {
+		t.Fatalf("SignIn without a password: main %v, email %q", h.c.main != nil, h.c.login.email.Text)
+	}
+	h.c.SignIn("owner@example.com", password)
+	h.waitFor("login", func() bool { return h.c.main != nil })
+	if h.c.Me().Email != "owner@example.com" || h.c.login.password.Text != "" {
+		t.Errorf("signed in as %q; password field %q", h.c.Me().Email, h.c.login.password.Text)
+	}
+	h.c.SignIn("someone@example.com", password) // after login: nothing happens
+	h.pump()
+	if h.c.Me().Email != "owner@example.com" {
+		t.Errorf("second SignIn changed the account to %q", h.c.Me().Email)
+	}
+}

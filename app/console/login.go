@@ -77,6 +77,24 @@ func (l *loginScreen) focusTarget() fyne.Focusable {
 	return l.password
 }
 
+// SignIn fills the login screen with email (and password) and, when a
+// password is given, submits it as if typed: app/main.go's --email and
+// --password-file, for demos and unattended set-ups. Call it on the UI
+// goroutine after Start.
+func (c *Console) SignIn(email, password string) {
+	l := c.login
+	if l == nil || c.main != nil {
+		return
+	}
+	l.email.SetText(email)
+	if password == "" {
+		c.cfg.Window.Canvas().Focus(l.focusTarget())
+		return
+	}
+	l.password.SetText(password)
+	l.submit()
+}
+
 // normalizeBroker checks the typed address and adds https:// when no scheme is given.
 func normalizeBroker(s string) (string, error) {
 	s = strings.TrimSpace(s)
