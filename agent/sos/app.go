@@ -306,7 +306,9 @@ func (a *App) joined(ctx context.Context, b Broker, resp *api.AgentJoinResponse)
 	}
 	a.log.Info("joined session", "session_id", resp.Session.SessionID, "state", resp.Session.State)
 	a.onSession(resp.Session)
-	ev, err := b.Connect(ctx, EventsConfig{OnEvent: a.onEvent, OnState: a.onLinkState})
+	// Resume after the join's own event: a consent request made before the
+	// connection is up is replayed, not lost.
+	ev, err := b.Connect(ctx, EventsConfig{Since: resp.Seq, OnEvent: a.onEvent, OnState: a.onLinkState})
 	if err != nil {
 		a.log.Warn("events", "err", err)
 		a.onLinkState(LinkReconnecting)

@@ -35,6 +35,9 @@ type AgentJoinResponse struct {
 	Code          string       `json:"code,omitempty"`
 	CodeExpiresAt *time.Time   `json:"code_expires_at,omitempty"`
 	Session       AgentSession `json:"session"`
+	// Seq is the newest event at the join: connect the events WebSocket
+	// with ?since=Seq to miss nothing that happens after it.
+	Seq int64 `json:"seq"`
 }
 
 // AgentSession is what the end user's agent sees of its session: no

@@ -11,6 +11,10 @@ type AgentJoin struct {
 	Session *Session
 	Token   string
 	Code    string
+	// Seq is the newest event when the join committed: the agent's events
+	// connection resumes after it, so nothing between the join and the
+	// connection is missed.
+	Seq int64
 }
 
 func (s *Service) newAgentToken(c *change, sessionID int64) (string, error) {
@@ -69,8 +73,12 @@ func (s *Service) JoinLink(ctx context.Context, linkToken string, dev DeviceInfo
 		if err := c.audit(ActionAgentJoin.String(), next.ID, next.ChannelID, sessTarget(next.ID), deviceSummary(dev)); err != nil {
 			return err
 		}
-		out = &AgentJoin{Session: &next, Token: token}
-		return c.emit(&Event{Type: EventSessionUpdated, Session: &next})
+		ev := &Event{Type: EventSessionUpdated, Session: &next}
+		if err := c.emit(ev); err != nil {
+			return err
+		}
+		out = &AgentJoin{Session: &next, Token: token, Seq: ev.Seq}
+		return nil
 	})
 	if err == nil && gone != nil {
 		return nil, gone
@@ -117,7 +125,11 @@ func (s *Service) RequestCode(ctx context.Context, endUser string, dev DeviceInf
 		if err != nil {
 			return err
 		}
-		out = &AgentJoin{Session: sess, Token: token, Code: code}
+		seq, err := c.tx.LastEventSeq()
+		if err != nil {
+			return err
+		}
+		out = &AgentJoin{Session: sess, Token: token, Code: code, Seq: seq}
 		return c.audit("code_issued", sess.ID, 0, sessTarget(sess.ID), deviceSummary(sess.Device))
 	})
 	return out, err
@@ -158,8 +170,12 @@ func (s *Service) SubmitSOS(ctx context.Context, channelID int64, endUser, probl
 		if err := c.audit("sos_call", sess.ID, ch.ID, sessTarget(sess.ID), deviceSummary(sess.Device)); err != nil {
 			return err
 		}
-		out = &AgentJoin{Session: sess, Token: token}
-		return c.emit(&Event{Type: EventSessionCreated, Session: sess})
+		ev := &Event{Type: EventSessionCreated, Session: sess}
+		if err := c.emit(ev); err != nil {
+			return err
+		}
+		out = &AgentJoin{Session: sess, Token: token, Seq: ev.Seq}
+		return nil
 	})
 	return out, err
 }

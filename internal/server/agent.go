@@ -22,7 +22,7 @@ func (s *Server) joined(w http.ResponseWriter, r *http.Request, status int, j *d
 	if err != nil {
 		return err
 	}
-	resp := api.AgentJoinResponse{Token: j.Token, Code: j.Code, Session: view}
+	resp := api.AgentJoinResponse{Token: j.Token, Code: j.Code, Session: view, Seq: j.Seq}
 	if j.Code != "" {
 		exp := j.Session.ExpiresAt.UTC()
 		resp.CodeExpiresAt = &exp

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tetherdesk/tether/internal/api"
+	"github.com/tetherdesk/tether/internal/desk"
 )
 
 // TestICEConfig: each peer of an active session gets the configured servers
@@ -81,4 +82,32 @@ func TestTransferTargets(t *testing.T) {
 	}
 	// And the transfer the list suggests is accepted.
 	e.must(200, "POST", fmt.Sprintf("/api/v1/sessions/%d/transfer", join.Session.SessionID), tess, api.TransferRequest{ChannelID: second.ID, TechnicianID: tomID}, nil)
+}
+
+// TestJoinSeqLetsAgentMissNothing: a consent request made after the agent
+// joined but before its events connection is up reaches it when it
+// connects with ?since= the join's seq.
+func TestJoinSeqLetsAgentMissNothing(t *testing.T) {
+	e := newEnv(t)
+	g := e.createGroup("Tier 1")
+	ch := e.createChannel(api.ChannelRequest{Name: "Desk", GroupIDs: []int64{g}})
+	_, tess := e.createTech("tess@example.com", "technician", []int64{g})
+	var link api.CreateLinkResponse
+	e.must(201, "POST", "/api/v1/sessions", tess, api.CreateLinkRequest{ChannelID: ch.ID}, &link)
+	var join api.AgentJoinResponse
+	e.must(200, "POST", "/api/v1/agent/join", "", api.AgentJoinRequest{LinkToken: link.LinkToken, Device: testDevice}, &join)
+	if join.Seq == 0 {
+		t.Fatal("join answered without a seq")
+	}
+	// The technician asks before the agent's WebSocket exists.
+	e.must(201, "POST", fmt.Sprintf("/api/v1/sessions/%d/remote", join.Session.SessionID), tess, api.RemoteRequest{Mode: "control"}, nil)
+
+	agent := e.dial(join.Token, fmt.Sprintf("since=%d", join.Seq))
+	replayed, _ := agent.ready()
+	for _, m := range replayed {
+		if m.Type == string(desk.EventConsentRequested) {
+			return
+		}
+	}
+	t.Fatalf("the consent request made before the connection was not replayed: %+v", replayed)
 }
