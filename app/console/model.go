@@ -250,7 +250,7 @@ func (m *model) notices(typ string, prev *api.Session, s api.Session, ch *api.Ch
 	me := m.me.ID
 	who := s.EndUserName
 	if who == "" {
-		who = "An end user"
+		who = L("An end user")
 	}
 	chName := s.ChannelName
 	if chName == "" && ch != nil {
