@@ -16,6 +16,7 @@ import (
 	"github.com/tetherdesk/tether/internal/api"
 	"github.com/tetherdesk/tether/internal/desk"
 	"github.com/tetherdesk/tether/internal/input"
+	"github.com/tetherdesk/tether/internal/media"
 	"github.com/tetherdesk/tether/internal/ui"
 )
 
@@ -24,22 +25,31 @@ import (
 type toolbar struct {
 	w *Window
 
-	control     *widget.RadioGroup // view only / control
-	monitor     *widget.Select
-	scale       *widget.RadioGroup
-	cad         *widget.Button
-	clipSend    *widget.Button
-	clipFetch   *widget.Button
-	file        *widget.Button
-	chatToggle  *widget.Button
-	collab      *widget.Button
-	end         *widget.Button
-	status      *widget.Label
-	phase       *widget.Label
-	overlay     *fyne.Container
-	split       *container.Split
-	remoteClip  string
-	techNames   map[int64]string
+	control    *widget.RadioGroup // view only / control
+	monitor    *widget.Select
+	scale      *widget.RadioGroup
+	cad        *widget.Button
+	clipSend   *widget.Button
+	clipFetch  *widget.Button
+	file       *widget.Button
+	chatToggle *widget.Button
+	collab     *widget.Button
+	end        *widget.Button
+	status     *widget.Label
+	phase      *widget.Label
+	overlay    *fyne.Container
+	split      *container.Split
+	techNames  map[int64]string
+
+	// hostMonitors is true once the host announced its monitors: only
+	// then does the picker ask it for one (settingMonitor mutes the
+	// picker while the host's choice is shown).
+	hostMonitors   bool
+	settingMonitor bool
+	remoteClip     string
+	// notice stays in the status line over the figures until noticeUntil.
+	notice      string
+	noticeUntil time.Time
 	collabPopup *widget.PopUp
 }
 
@@ -63,13 +73,14 @@ func (w *Window) build() {
 	t.control.Required = true
 	t.control.SetSelected(viewOnly)
 
-	t.monitor = widget.NewSelect(monitorNames(s.Device.Screens), func(string) {})
+	// The device's screens until the host announces its monitors; the
+	// picker asks the host for one only once it did (gotMonitors).
+	t.monitor = widget.NewSelect(monitorNames(s.Device.Screens), func(string) { t.selectMonitor() })
 	if len(t.monitor.Options) > 0 {
+		t.settingMonitor = true
 		t.monitor.SetSelectedIndex(primaryIndex(s.Device.Screens))
+		t.settingMonitor = false
 	}
-	// Only the end user's agent chooses the shared monitor today: the
-	// viewer has no message to ask for another one (see the report).
-	t.monitor.Disable()
 
 	fit, actual := lang.L("Fit"), lang.L("1:1")
 	t.scale = widget.NewRadioGroup([]string{fit, actual}, func(sel string) {
@@ -171,6 +182,8 @@ func (t *toolbar) updateControl() {
 	} else {
 		t.control.Enable()
 	}
+	// Only the controller may switch the monitor (the host refuses
+	// watchers too).
 	for _, b := range []*widget.Button{t.cad, t.clipSend} {
 		if viewOnly {
 			b.Disable()
@@ -178,9 +191,55 @@ func (t *toolbar) updateControl() {
 			b.Enable()
 		}
 	}
+	if viewOnly || !t.hostMonitors || len(t.monitor.Options) < 2 {
+		t.monitor.Disable()
+	} else {
+		t.monitor.Enable()
+	}
+}
+
+// gotMonitors shows the host's monitors and which one it shares.
+func (t *toolbar) gotMonitors(m media.Monitors) {
+	screens := make([]api.Screen, 0, len(m.List))
+	for _, mi := range m.List {
+		screens = append(screens, api.Screen{Width: mi.Width, Height: mi.Height, Primary: mi.Primary})
+	}
+	t.settingMonitor = true
+	t.monitor.SetOptions(monitorNames(screens))
+	t.monitor.SetSelectedIndex(m.Current)
+	t.settingMonitor = false
+	t.hostMonitors = true
+	t.updateControl()
+}
+
+// selectMonitor asks the host to share the monitor the technician picked.
+func (t *toolbar) selectMonitor() {
+	if t.settingMonitor || !t.hostMonitors {
+		return
+	}
+	if i := t.monitor.SelectedIndex(); i >= 0 {
+		t.w.send(input.Event{Kind: input.KindSelectMonitor, Monitor: uint8(i)})
+	}
 }
 
 func (t *toolbar) setStatus(text string) { t.status.SetText(text) }
+
+// noticeFor is how long a notice (clipboard copied) outlasts the figures.
+const noticeFor = 5 * time.Second
+
+// notify shows text in the status line for a few seconds.
+func (t *toolbar) notify(text string) {
+	t.notice, t.noticeUntil = text, time.Now().Add(noticeFor)
+	t.setStatus(text)
+}
+
+// setStats shows the connection figures unless a notice is still fresh.
+func (t *toolbar) setStats(text string) {
+	if time.Now().Before(t.noticeUntil) {
+		return
+	}
+	t.setStatus(text)
+}
 
 func (t *toolbar) setPhase(text string) {
 	t.phase.SetText(text)
@@ -199,7 +258,7 @@ func (t *toolbar) hideOverlay() {
 }
 
 func (t *toolbar) sendClipboard() {
-	cb := t.w.win.Clipboard()
+	cb := t.w.cfg.App.Clipboard()
 	text := ""
 	if cb != nil {
 		text = cb.Content()
@@ -209,7 +268,7 @@ func (t *toolbar) sendClipboard() {
 		return
 	}
 	if t.w.send(input.Event{Kind: input.KindClipboard, Text: text}) {
-		t.setStatus(fmt.Sprintf(lang.L("Sent %d characters to the end user's clipboard."), len([]rune(text))))
+		t.notify(fmt.Sprintf(lang.L("Sent %d characters to the end user's clipboard."), len([]rune(text))))
 	}
 }
 
@@ -223,10 +282,10 @@ func (t *toolbar) fetchClipboard() {
 	if t.remoteClip == "" {
 		return
 	}
-	if cb := t.w.win.Clipboard(); cb != nil {
+	if cb := t.w.cfg.App.Clipboard(); cb != nil {
 		cb.SetContent(t.remoteClip)
 	}
-	t.setStatus(lang.L("The end user's clipboard text is now in your clipboard."))
+	t.notify(lang.L("The end user's clipboard text is now in your clipboard."))
 }
 
 func (t *toolbar) toggleChat() {

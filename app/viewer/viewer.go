@@ -202,6 +202,9 @@ func (w *Window) connect(ctx context.Context) error {
 			w.rv.SetCursor(c.X, c.Y, c.Visible, nil)
 		},
 		OnEvent: w.onHostEvent,
+		OnMonitors: func(m media.Monitors) {
+			fyne.Do(func() { w.tb.gotMonitors(m) })
+		},
 	}, &signaler{ch: w.sig, myID: w.cfg.Me.ID})
 	if err != nil {
 		w.setPhase(lang.L("The connection could not be set up: ") + err.Error())
@@ -337,7 +340,7 @@ func (w *Window) statsLoop(ctx context.Context, mv *media.Viewer) {
 	for {
 		st := mv.Stats()
 		text := w.roleText() + " · " + statusText(st.Stats)
-		fyne.Do(func() { w.tb.setStatus(text) })
+		fyne.Do(func() { w.tb.setStats(text) })
 		if st.State == rtc.StateClosed || st.State == rtc.StateFailed {
 			w.setPhase(lang.L("The connection ended. The end user may have stopped sharing."))
 		}

@@ -3,6 +3,8 @@ package viewer
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"image"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -10,6 +12,9 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/randr"
+	"github.com/jezek/xgb/xproto"
 
 	"github.com/tetherdesk/tether/internal/api"
 	"github.com/tetherdesk/tether/internal/apiclient"
@@ -70,7 +75,9 @@ func hasKind(evs []input.Event, k input.Kind) bool {
 // media.Host through the real broker's WebSocket signaling: consent, the
 // picture, view only, control, Ctrl+Alt+Del, the status line and chat.
 func TestViewerOverBroker(t *testing.T) {
-	display := xvfbtest.Start(t, 640, 480)
+	// Two monitors: the first 640×480, the second 400×300 beside it.
+	display := xvfbtest.Start(t, 1040, 480)
+	splitMonitors(t, display, image.Rect(0, 0, 640, 480), image.Rect(640, 0, 1040, 300))
 	e := newEnv(t)
 	g, err := e.owner.CreateGroup(ctx(), "Tier 1", "")
 	if err != nil {
@@ -190,8 +197,24 @@ func TestViewerOverBroker(t *testing.T) {
 		}
 	}
 
+	// the picker lists the host's monitors and switches to the second
+	eventually(t, "the host's monitors in the picker", 5*time.Second, func() bool {
+		return len(w.tb.monitor.Options) >= 2 && !w.tb.monitor.Disabled()
+	})
+	if got := w.tb.monitor.Options[1]; got != "Monitor 2 · 400×300" {
+		t.Errorf("second monitor %q", got)
+	}
+	w.tb.monitor.SetSelectedIndex(1)
+	eventually(t, "the second monitor's picture", 10*time.Second, func() bool {
+		w, h := w.rv.RemoteSize()
+		return w == 400 && h == 300
+	})
+
 	// back to view only: further input stays here
 	w.tb.control.SetSelected("View only")
+	if !w.tb.monitor.Disabled() {
+		t.Error("the monitor picker offered in view only")
+	}
 	rec.Reset()
 	w.rv.OnInput(input.Event{Kind: input.KindKey, Key: "C", Down: true})
 	time.Sleep(200 * time.Millisecond)
@@ -317,5 +340,37 @@ func TestControlMovesToLaterAllowance(t *testing.T) {
 	}
 	if !w.rv.ViewOnly() || w.send(input.Event{Kind: input.KindCtrlAltDel}) {
 		t.Fatal("input still sent after control moved")
+	}
+}
+
+// splitMonitors makes RandR 1.5 monitors of rects on the display (what
+// `xrandr --setmonitor` does); the first is primary.
+func splitMonitors(t *testing.T, display string, rects ...image.Rectangle) {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := randr.Init(conn); err != nil {
+		t.Skipf("RandR unavailable: %v", err)
+	}
+	if _, err := randr.QueryVersion(conn, 1, 5).Reply(); err != nil {
+		t.Skipf("RandR 1.5 unavailable: %v", err)
+	}
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	for i, r := range rects {
+		name := fmt.Sprintf("TETHER-%d", i)
+		atom, err := xproto.InternAtom(conn, false, uint16(len(name)), name).Reply()
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = randr.SetMonitorChecked(conn, root, randr.MonitorInfo{
+			Name: atom.Atom, Primary: i == 0, X: int16(r.Min.X), Y: int16(r.Min.Y),
+			Width: uint16(r.Dx()), Height: uint16(r.Dy()), WidthInMillimeters: 100, HeightInMillimeters: 100,
+		}).Check()
+		if err != nil {
+			t.Skipf("RandR SetMonitor refused: %v", err)
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 //	clipboard     len u32, text (UTF-8, ≤ MaxTextLen)
 //	ctrl_alt_del,
 //	release_all   nothing
+//	select_monitor  monitor u8
 //
 // An encoding is canonical: flags are exactly 0 or 1 and nothing may follow
 // the event, so decode(encode(e)) == e for every accepted e. Fields that do
@@ -61,6 +62,8 @@ func Marshal(ev Event, buf []byte) ([]byte, error) {
 	case KindText, KindClipboard:
 		buf = le.AppendUint32(buf, uint32(len(ev.Text)))
 		buf = append(buf, ev.Text...)
+	case KindSelectMonitor:
+		buf = append(buf, ev.Monitor)
 	}
 	return buf, nil
 }
@@ -93,7 +96,7 @@ func validate(ev *Event) error {
 		if !utf8.ValidString(ev.Text) {
 			return fmt.Errorf("%w: %s", ErrUTF8, ev.Kind)
 		}
-	case KindWheel, KindCtrlAltDel, KindReleaseAll:
+	case KindWheel, KindCtrlAltDel, KindReleaseAll, KindSelectMonitor:
 	default:
 		return fmt.Errorf("%w: %d", ErrKind, ev.Kind)
 	}
@@ -179,6 +182,8 @@ func Unmarshal(data []byte, ev *Event) error {
 			s, ok = r.bytes(int(n))
 			ev.Text = string(s)
 		}
+	case KindSelectMonitor:
+		ev.Monitor, ok = r.u8()
 	case KindCtrlAltDel, KindReleaseAll:
 		ok = true
 	default:

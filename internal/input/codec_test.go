@@ -20,6 +20,8 @@ var sampleEvents = []Event{
 	{Kind: KindClipboard, Text: strings.Repeat("x", MaxTextLen)},
 	{Kind: KindCtrlAltDel},
 	{Kind: KindReleaseAll},
+	{Kind: KindSelectMonitor, Monitor: 1},
+	{Kind: KindSelectMonitor},
 }
 
 func TestMarshalRoundTrip(t *testing.T) {
@@ -42,6 +44,26 @@ func TestMarshalRoundTrip(t *testing.T) {
 				t.Fatalf("round trip: got %+v, want %+v", got, ev)
 			}
 		})
+	}
+}
+
+// TestWireBytes pins the encodings other implementations must produce.
+func TestWireBytes(t *testing.T) {
+	tests := []struct {
+		ev   Event
+		want []byte
+	}{
+		{Event{Kind: KindSelectMonitor, Monitor: 2}, []byte{1, 9, 2}},
+		{Event{Kind: KindClipboard, Text: "hi"}, []byte{1, 6, 2, 0, 0, 0, 'h', 'i'}},
+	}
+	for _, tt := range tests {
+		got, err := Marshal(tt.ev, nil)
+		if err != nil || string(got) != string(tt.want) {
+			t.Errorf("Marshal(%+v) = % x, %v; want % x", tt.ev, got, err, tt.want)
+		}
+	}
+	if KindSelectMonitor.String() != "select_monitor" {
+		t.Errorf("name %q", KindSelectMonitor)
 	}
 }
 
@@ -125,6 +147,9 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"text truncated", cat([]byte{1, byte(KindText)}, le32(5), []byte("abc")), ErrTruncated},
 		{"clipboard bad UTF-8", cat([]byte{1, byte(KindClipboard)}, le32(1), []byte{0x80}), ErrUTF8},
 		{"ctrl-alt-del trailing", []byte{1, byte(KindCtrlAltDel), 0}, ErrTrailing},
+		{"select monitor truncated", []byte{1, byte(KindSelectMonitor)}, ErrTruncated},
+		{"select monitor trailing", []byte{1, byte(KindSelectMonitor), 1, 0}, ErrTrailing},
+		{"kind past the last", []byte{1, byte(kindEnd)}, ErrKind},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,10 +28,15 @@ const (
 	KindCtrlAltDel
 	// KindReleaseAll releases every held key and button.
 	KindReleaseAll
+	// KindSelectMonitor asks the host to share Monitor (an index into the
+	// host's monitor list) instead of the current one. Only the
+	// controlling technician may switch; injectors ignore it.
+	KindSelectMonitor
 	kindEnd
 )
 
-var kindNames = [...]string{"unknown", "pointer_move", "button", "wheel", "key", "text", "clipboard", "ctrl_alt_del", "release_all"}
+var kindNames = [...]string{"unknown", "pointer_move", "button", "wheel", "key", "text", "clipboard", "ctrl_alt_del", "release_all",
+	"select_monitor"}
 
 func (k Kind) String() string {
 	if k >= kindEnd {

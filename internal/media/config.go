@@ -107,6 +107,11 @@ type ViewerConfig struct {
 	// user's clipboard), on a pion goroutine. It must not block or call
 	// Close.
 	OnEvent func(input.Event)
+	// OnMonitors, when set, receives the host's monitor list when the
+	// connection opens and after every monitor switch, on a pion
+	// goroutine. It must not block or call Close. Viewer.Monitors returns
+	// the latest one too.
+	OnMonitors func(Monitors)
 	// Logger receives diagnostics. Nil discards.
 	Logger *slog.Logger
 }

@@ -80,6 +80,19 @@ type Host struct {
 
 	captured, injected, refused, malformed atomic.Uint64
 
+	// Work the controller asks for that takes long (a monitor switch
+	// reopens the capture) runs on goroutines of its own: not on pion's, which would hold up
+	// later input, and not under imu. Close ends and waits for them before
+	// it takes mu, which a monitor switch needs.
+	bmu      sync.Mutex // guards the following fields
+	bgClosed bool
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
+
+	wantMon atomic.Int32 // the monitor the controller asked for last
+	monBusy atomic.Bool  // a switch is running; it picks up wantMon
+
 	mu      sync.Mutex // guards the following fields; held across mode changes, including waiting for the stream to end
 	mode    input.Mode
 	stopped bool
@@ -129,6 +142,7 @@ func NewHost(ctx context.Context, cfg HostConfig, sig rtc.Signaler) (*Host, erro
 		src:   src,
 		mon:   mon,
 	}
+	h.bgCtx, h.bgCancel = context.WithCancel(context.Background())
 	h.monitor.Store(int32(mon.Index))
 	h.peers.Store(new([]*peerLink))
 	if cfg.Injector != nil {
@@ -289,8 +303,10 @@ func (h *Host) Monitors() ([]capture.Monitor, error) {
 	return h.src.Monitors()
 }
 
-// SetMonitor shares another monitor. The stream restarts on it (with a
-// keyframe when its size differs) and input maps to it from then on.
+// SetMonitor shares another monitor. The stream restarts on it with a
+// keyframe, input maps to it from then on, and every viewer is told the
+// new choice (see Viewer.Monitors). The controlling viewer can ask for
+// the same with an input.KindSelectMonitor event.
 func (h *Host) SetMonitor(index int) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -316,6 +332,9 @@ func (h *Host) SetMonitor(index int) error {
 	h.src.Close()
 	h.src, h.mon = src, mon
 	h.monitor.Store(int32(index))
+	// The same size keeps the encoder, whose next frame would be a delta
+	// on the other monitor's picture.
+	h.wantKey.Store(true)
 	if streaming {
 		h.startStreamLocked()
 	}
@@ -354,6 +373,11 @@ func (h *Host) Stats() HostStats {
 // closes the injector, the encoder and the capture source. It returns
 // after every goroutine has ended and is idempotent.
 func (h *Host) Close() error {
+	h.bmu.Lock()
+	h.bgClosed = true
+	h.bmu.Unlock()
+	h.bgCancel()
+	h.bg.Wait()
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
@@ -570,7 +594,12 @@ func (h *Host) onKeyframeRequest() {
 // cursorLoop polls the pointer and tells the viewers when it moved,
 // appeared or hid (and a newly connected viewer where it is); quickly
 // while it moves, slowly once it rests.
+//
+// It also tells each connected viewer, once, which monitors there are and
+// which one is shared (the loop restarts on every monitor switch).
 func (h *Host) cursorLoop(ctx context.Context, src capture.Source, mon capture.Monitor) {
+	mons, monsOK := h.monitorList(src, mon)
+	cursorOK := true
 	interval := h.cfg.CursorInterval
 	t := time.NewTimer(interval)
 	defer t.Stop()
@@ -589,10 +618,20 @@ func (h *Host) cursorLoop(ctx context.Context, src capture.Source, mon capture.M
 			}
 		}
 		t.Reset(interval)
+		if monsOK {
+			h.announceMonitors(ctx, mons)
+		}
+		if !cursorOK {
+			continue
+		}
 		c, err := src.Cursor()
 		if err != nil {
-			if errors.Is(err, capture.ErrCursorUnsupported) || errors.Is(err, capture.ErrClosed) {
+			if errors.Is(err, capture.ErrClosed) {
 				return
+			}
+			if errors.Is(err, capture.ErrCursorUnsupported) {
+				cursorOK = false
+				continue
 			}
 			h.log.Debug("cursor", "err", err)
 			continue
@@ -624,9 +663,48 @@ func (h *Host) cursorLoop(ctx context.Context, src capture.Source, mon capture.M
 	}
 }
 
+// monitorList is what viewers are told about the monitors.
+func (h *Host) monitorList(src capture.Source, mon capture.Monitor) (Monitors, bool) {
+	list, err := src.Monitors()
+	if err != nil {
+		h.log.Debug("list monitors", "err", err)
+		return Monitors{}, false
+	}
+	m := Monitors{Current: mon.Index}
+	for _, c := range list[:min(len(list), maxMonitors)] {
+		m.List = append(m.List, MonitorInfo{X: c.X, Y: c.Y, Width: c.Width, Height: c.Height, Primary: c.Primary})
+	}
+	return m, m.Current < len(m.List)
+}
+
+// announceMonitors sends m to every connected viewer that has not had it.
+// Only the cursor goroutine calls it.
+func (h *Host) announceMonitors(ctx context.Context, m Monitors) {
+	for _, p := range *h.peers.Load() {
+		if !p.connected.Load() || p.monsSent && p.mons.equal(m) {
+			continue
+		}
+		b, err := marshalMonitors(m, nil)
+		if err != nil {
+			h.log.Debug("monitor list", "err", err)
+			return
+		}
+		sctx, cancel := context.WithTimeout(ctx, time.Second)
+		err = p.rtc.SendInput(sctx, b)
+		cancel()
+		if err != nil {
+			h.log.Debug("send monitor list", "viewer", p.id, "err", err)
+			continue
+		}
+		p.mons, p.monsSent = m, true
+	}
+}
+
 // onMessage runs on a pion goroutine for each input message from viewer
-// p. Only the controller's events reach the injector. Event contents are
-// never logged.
+// p. Only the controller's events reach the injector, and only the
+// controller may switch the monitor: a watcher's requests are refused like
+// its input, and so are the controller's while the end user allows viewing
+// only. Event contents are never logged.
 func (h *Host) onMessage(p *peerLink, m rtc.Message) {
 	var ev input.Event
 	if err := input.Unmarshal(m.Data, &ev); err != nil {
@@ -639,6 +717,19 @@ func (h *Host) onMessage(p *peerLink, m rtc.Message) {
 		// release would leave a button held.
 		h.malformed.Add(1)
 		h.log.Debug("non-move event on the pointer channel", "kind", ev.Kind.String())
+		return
+	}
+	if ev.Kind == input.KindSelectMonitor {
+		h.imu.Lock()
+		ok := h.gate != nil && h.ctrl == p && h.gate.Allow(ev)
+		h.imu.Unlock()
+		switch {
+		case !ok:
+			h.refused.Add(1)
+			h.log.Info("request refused: not the controller", "viewer", p.id, "kind", ev.Kind.String())
+		default:
+			h.requestMonitor(int(ev.Monitor))
+		}
 		return
 	}
 	h.imu.Lock()
@@ -670,4 +761,43 @@ func changedShare(f *capture.Frame) float64 {
 		area += r.Dx() * r.Dy()
 	}
 	return float64(area) / float64(f.Width*f.Height)
+}
+
+// background runs f on an owned goroutine; false after Close began.
+func (h *Host) background(f func(ctx context.Context)) bool {
+	h.bmu.Lock()
+	defer h.bmu.Unlock()
+	if h.bgClosed {
+		return false
+	}
+	h.bg.Add(1)
+	go func() {
+		defer h.bg.Done()
+		f(h.bgCtx)
+	}()
+	return true
+}
+
+// requestMonitor switches to monitor i off the caller's goroutine.
+// Requests arriving during a switch are coalesced: the last one wins.
+func (h *Host) requestMonitor(i int) {
+	h.wantMon.Store(int32(i))
+	if !h.monBusy.CompareAndSwap(false, true) {
+		return // the running switch picks wantMon up
+	}
+	ok := h.background(func(context.Context) {
+		for {
+			want := int(h.wantMon.Load())
+			if err := h.SetMonitor(want); err != nil && !errors.Is(err, ErrClosed) {
+				h.log.Warn("switch monitor", "monitor", want, "err", err)
+			}
+			h.monBusy.Store(false)
+			if int(h.wantMon.Load()) == want || !h.monBusy.CompareAndSwap(false, true) {
+				return
+			}
+		}
+	})
+	if !ok {
+		h.monBusy.Store(false)
+	}
 }

@@ -27,6 +27,11 @@ type painter struct {
 // newPainter maps an override-redirect (unmanaged, on top) w×h window at
 // the display's origin, filled with white.
 func newPainter(display string, w, h int) (*painter, error) {
+	return newPainterAt(display, 0, 0, w, h)
+}
+
+// newPainterAt is newPainter with the window's top left corner at x, y.
+func newPainterAt(display string, x, y, w, h int) (*painter, error) {
 	conn, err := xgb.NewConnDisplay(display)
 	if err != nil {
 		return nil, fmt.Errorf("painter: connect: %w", err)
@@ -37,7 +42,7 @@ func newPainter(display string, w, h int) (*painter, error) {
 		conn.Close()
 		return nil, err
 	}
-	err = xproto.CreateWindowChecked(conn, screen.RootDepth, p.win, screen.Root, 0, 0, uint16(w), uint16(h), 0,
+	err = xproto.CreateWindowChecked(conn, screen.RootDepth, p.win, screen.Root, int16(x), int16(y), uint16(w), uint16(h), 0,
 		xproto.WindowClassInputOutput, screen.RootVisual,
 		xproto.CwBackPixel|xproto.CwOverrideRedirect, []uint32{0xffffff, 1}).Check()
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +34,8 @@ type Viewer struct {
 	cmu       sync.Mutex // guards the following fields
 	cursor    Cursor
 	hasCursor bool
+	mons      Monitors
+	hasMons   bool
 
 	smu      sync.Mutex // guards the following fields
 	lastMove input.Event
@@ -176,6 +179,15 @@ func (v *Viewer) Cursor() (Cursor, bool) {
 	return v.cursor, v.hasCursor
 }
 
+// Monitors returns the host's monitor list as last announced, and false
+// before the host sent one. Ask for another monitor with SendInput of an
+// input.KindSelectMonitor event (only the controller is obeyed).
+func (v *Viewer) Monitors() (Monitors, bool) {
+	v.cmu.Lock()
+	defer v.cmu.Unlock()
+	return Monitors{Current: v.mons.Current, List: slices.Clone(v.mons.List)}, v.hasMons
+}
+
 // ViewerStats adds the Viewer's own counters to the connection's.
 type ViewerStats struct {
 	rtc.Stats
@@ -202,6 +214,20 @@ func (v *Viewer) onMessage(m rtc.Message) {
 		v.cmu.Unlock()
 		if v.cfg.OnCursor != nil {
 			v.cfg.OnCursor(c)
+		}
+		return
+	}
+	if len(m.Data) > 0 && m.Data[0] == monitorsTag {
+		ms, err := unmarshalMonitors(m.Data)
+		if err != nil {
+			v.log.Debug("malformed monitor list", "err", err)
+			return
+		}
+		v.cmu.Lock()
+		v.mons, v.hasMons = ms, true
+		v.cmu.Unlock()
+		if v.cfg.OnMonitors != nil {
+			v.cfg.OnMonitors(ms)
 		}
 		return
 	}

@@ -25,6 +25,8 @@ type peerLink struct {
 	// Touched only by the cursor goroutine.
 	cursor     Cursor
 	cursorSent bool
+	mons       Monitors // the monitor list last sent
+	monsSent   bool
 }
 
 // peerEncoder is the codec.Encoder each viewer's rtc.Host is given: the
