@@ -5,8 +5,10 @@ GO        ?= go
 BIN       ?= bin
 FUZZTIME  ?= 30s
 # Packages tested with the race detector: everything without heavy cgo/GL.
-RACE_PKGS  = $(shell $(GO) list ./... | grep -v -E '/(app|agent|internal/ui|internal/codec|internal/capture)(/|$$)')
-OTHER_PKGS = $(shell $(GO) list ./... | grep -E '/(app|agent|internal/ui|internal/codec|internal/capture)(/|$$)')
+# The end-to-end test (e2e/) runs the real apps as separate programs, so a
+# race-instrumented test binary would check nothing but the test itself.
+RACE_PKGS  = $(shell $(GO) list ./... | grep -v -E '/(app|agent|internal/ui|internal/codec|internal/capture)(/|$$)|/tether/e2e$$')
+OTHER_PKGS = $(shell $(GO) list ./... | grep -E '/(app|agent|internal/ui|internal/codec|internal/capture)(/|$$)|/tether/e2e$$')
 
 .PHONY: all deps build broker test vet fuzz bench demo clean loadtest
 
@@ -43,6 +45,9 @@ bench: deps
 	$(GO) test -run='^$$' -bench='^BenchmarkPipeline$$' -benchtime=1x -timeout 15m ./internal/media/
 	scripts/with-display.sh $(GO) test -run='^$$' -bench=. -benchtime=1x -skip='^BenchmarkPipeline$$' ./internal/...
 
+# Broker on SQLite in ./demo-data with demo accounts, the technician app
+# signed in and an agent joined through a fresh support link (on Xvfb, with
+# screenshots of each step, when there is no display). See scripts/demo.sh.
 demo: deps broker
 	scripts/demo.sh
 
