@@ -38,7 +38,7 @@ var system = desk.Actor{Kind: desk.ActorSystem}
 func (a *admin) flags(name string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(a.stderr)
-	data := fs.String("data", defaultDataDir, "data directory (database and attachments)")
+	data := fs.String("data", envDefault("TETHER_DATA", defaultDataDir), "data directory (database and attachments) [TETHER_DATA]")
 	return fs, data
 }
 

@@ -143,3 +143,16 @@ func dropTriggers(t *testing.T, db *sql.DB, table string) {
 		}
 	}
 }
+
+// TestAdminHonoursTetherData: in a container the data directory comes from
+// TETHER_DATA, for the admin commands as for serve.
+func TestAdminHonoursTetherData(t *testing.T) {
+	data := t.TempDir()
+	t.Setenv("TETHER_DATA", data)
+	if code, _, errOut := cli(t, "", "group", "add", "--name", "Env group"); code != 0 {
+		t.Fatal(errOut)
+	}
+	if code, out, _ := cli(t, "", "group", "list", "--data", data); code != 0 || !strings.Contains(out, "Env group") {
+		t.Fatalf("group not in TETHER_DATA's directory: %s", out)
+	}
+}
