@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -46,7 +47,10 @@ type toolbar struct {
 	// picker while the host's choice is shown).
 	hostMonitors   bool
 	settingMonitor bool
-	remoteClip     string
+	// clipAsked is true from Copy from remote until the host's answer:
+	// clipboard text the host sends unasked is ignored, so the end user's
+	// computer cannot overwrite the technician's clipboard.
+	clipAsked bool
 	// notice stays in the status line over the figures until noticeUntil.
 	notice      string
 	noticeUntil time.Time
@@ -97,7 +101,6 @@ func (w *Window) build() {
 	t.cad = widget.NewButton(lang.L("Ctrl+Alt+Del"), func() { w.send(input.Event{Kind: input.KindCtrlAltDel}) })
 	t.clipSend = widget.NewButtonWithIcon(lang.L("Paste to remote"), theme.ContentPasteIcon(), t.sendClipboard)
 	t.clipFetch = widget.NewButtonWithIcon(lang.L("Copy from remote"), theme.ContentCopyIcon(), t.fetchClipboard)
-	t.clipFetch.Disable() // until the end user's clipboard arrives
 	t.file = widget.NewButtonWithIcon(lang.L("File…"), theme.UploadIcon(), w.cp.pickFile)
 	if !hasRight(w.cfg.Me, desk.RightFileTransfer) {
 		t.file.Hide()
@@ -182,9 +185,9 @@ func (t *toolbar) updateControl() {
 	} else {
 		t.control.Enable()
 	}
-	// Only the controller may switch the monitor (the host refuses
-	// watchers too).
-	for _, b := range []*widget.Button{t.cad, t.clipSend} {
+	// Only the controller may switch the monitor or read the end user's
+	// clipboard (the host refuses watchers too).
+	for _, b := range []*widget.Button{t.cad, t.clipSend, t.clipFetch} {
 		if viewOnly {
 			b.Disable()
 		} else {
@@ -272,18 +275,34 @@ func (t *toolbar) sendClipboard() {
 	}
 }
 
-// gotRemoteClipboard keeps the end user's clipboard text for Get clipboard.
-func (t *toolbar) gotRemoteClipboard(text string) {
-	t.remoteClip = text
-	t.clipFetch.Enable()
+// fetchClipboard asks the host for the end user's clipboard text; it
+// arrives in gotRemoteClipboard.
+func (t *toolbar) fetchClipboard() {
+	if t.w.send(input.Event{Kind: input.KindClipboardRequest}) {
+		t.clipAsked = true
+		t.notify(lang.L("Asking for the end user's clipboard…"))
+	}
 }
 
-func (t *toolbar) fetchClipboard() {
-	if t.remoteClip == "" {
+// gotRemoteClipboard puts the end user's clipboard text, which I asked
+// for, on my clipboard. The text is never logged.
+func (t *toolbar) gotRemoteClipboard(text string) {
+	if !t.clipAsked {
+		return
+	}
+	t.clipAsked = false
+	if text == "" {
+		t.notify(lang.L("The end user's clipboard holds no text."))
 		return
 	}
 	if cb := t.w.cfg.App.Clipboard(); cb != nil {
-		cb.SetContent(t.remoteClip)
+		cb.SetContent(text)
+	}
+	// The host cuts longer texts to the wire limit on a character
+	// boundary, which leaves at most 3 bytes unused.
+	if len(text) > input.MaxTextLen-utf8.UTFMax {
+		t.notify(lang.L("The end user's clipboard text was too long; only its beginning was copied."))
+		return
 	}
 	t.notify(lang.L("The end user's clipboard text is now in your clipboard."))
 }

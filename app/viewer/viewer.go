@@ -325,7 +325,8 @@ func (w *Window) send(ev input.Event) bool {
 	}
 }
 
-// onHostEvent receives the host's messages: the end user's clipboard.
+// onHostEvent receives the host's messages: the end user's clipboard,
+// in answer to Copy from remote.
 func (w *Window) onHostEvent(ev input.Event) {
 	if ev.Kind != input.KindClipboard {
 		return

@@ -210,10 +210,28 @@ func TestViewerOverBroker(t *testing.T) {
 		return w == 400 && h == 300
 	})
 
+	// Copy from remote: the text another application put on the agent's
+	// clipboard lands on mine
+	other, err := input.NewClipboard(input.ClipboardConfig{Display: display})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.Set("from the end user"); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(w.tb.clipFetch)
+	eventually(t, "the end user's clipboard on mine", 5*time.Second, func() bool {
+		return e.app.Clipboard().Content() == "from the end user"
+	})
+	if !strings.Contains(w.tb.status.Text, "is now in your clipboard") {
+		t.Errorf("status %q", w.tb.status.Text)
+	}
+
 	// back to view only: further input stays here
 	w.tb.control.SetSelected("View only")
-	if !w.tb.monitor.Disabled() {
-		t.Error("the monitor picker offered in view only")
+	if !w.tb.clipFetch.Disabled() || !w.tb.monitor.Disabled() {
+		t.Error("Copy from remote or the monitor picker offered in view only")
 	}
 	rec.Reset()
 	w.rv.OnInput(input.Event{Kind: input.KindKey, Key: "C", Down: true})

@@ -20,6 +20,7 @@ import (
 //	ctrl_alt_del,
 //	release_all   nothing
 //	select_monitor  monitor u8
+//	clipboard_request  nothing
 //
 // An encoding is canonical: flags are exactly 0 or 1 and nothing may follow
 // the event, so decode(encode(e)) == e for every accepted e. Fields that do
@@ -96,7 +97,7 @@ func validate(ev *Event) error {
 		if !utf8.ValidString(ev.Text) {
 			return fmt.Errorf("%w: %s", ErrUTF8, ev.Kind)
 		}
-	case KindWheel, KindCtrlAltDel, KindReleaseAll, KindSelectMonitor:
+	case KindWheel, KindCtrlAltDel, KindReleaseAll, KindSelectMonitor, KindClipboardRequest:
 	default:
 		return fmt.Errorf("%w: %d", ErrKind, ev.Kind)
 	}
@@ -184,7 +185,7 @@ func Unmarshal(data []byte, ev *Event) error {
 		}
 	case KindSelectMonitor:
 		ev.Monitor, ok = r.u8()
-	case KindCtrlAltDel, KindReleaseAll:
+	case KindCtrlAltDel, KindReleaseAll, KindClipboardRequest:
 		ok = true
 	default:
 		return fmt.Errorf("%w: %d", ErrKind, k)

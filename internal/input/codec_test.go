@@ -22,6 +22,7 @@ var sampleEvents = []Event{
 	{Kind: KindReleaseAll},
 	{Kind: KindSelectMonitor, Monitor: 1},
 	{Kind: KindSelectMonitor},
+	{Kind: KindClipboardRequest},
 }
 
 func TestMarshalRoundTrip(t *testing.T) {
@@ -54,6 +55,7 @@ func TestWireBytes(t *testing.T) {
 		want []byte
 	}{
 		{Event{Kind: KindSelectMonitor, Monitor: 2}, []byte{1, 9, 2}},
+		{Event{Kind: KindClipboardRequest}, []byte{1, 10}},
 		{Event{Kind: KindClipboard, Text: "hi"}, []byte{1, 6, 2, 0, 0, 0, 'h', 'i'}},
 	}
 	for _, tt := range tests {
@@ -62,8 +64,8 @@ func TestWireBytes(t *testing.T) {
 			t.Errorf("Marshal(%+v) = % x, %v; want % x", tt.ev, got, err, tt.want)
 		}
 	}
-	if KindSelectMonitor.String() != "select_monitor" {
-		t.Errorf("name %q", KindSelectMonitor)
+	if KindSelectMonitor.String() != "select_monitor" || KindClipboardRequest.String() != "clipboard_request" {
+		t.Errorf("names %q %q", KindSelectMonitor, KindClipboardRequest)
 	}
 }
 
@@ -149,6 +151,7 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"ctrl-alt-del trailing", []byte{1, byte(KindCtrlAltDel), 0}, ErrTrailing},
 		{"select monitor truncated", []byte{1, byte(KindSelectMonitor)}, ErrTruncated},
 		{"select monitor trailing", []byte{1, byte(KindSelectMonitor), 1, 0}, ErrTrailing},
+		{"clipboard request trailing", []byte{1, byte(KindClipboardRequest), 0}, ErrTrailing},
 		{"kind past the last", []byte{1, byte(kindEnd)}, ErrKind},
 	}
 	for _, tt := range tests {

@@ -32,11 +32,16 @@ const (
 	// host's monitor list) instead of the current one. Only the
 	// controlling technician may switch; injectors ignore it.
 	KindSelectMonitor
+	// KindClipboardRequest asks the host for the end user's clipboard
+	// text, which comes back as a KindClipboard event. The clipboard can
+	// hold secrets: only the controlling technician may fetch it.
+	// Injectors ignore it.
+	KindClipboardRequest
 	kindEnd
 )
 
 var kindNames = [...]string{"unknown", "pointer_move", "button", "wheel", "key", "text", "clipboard", "ctrl_alt_del", "release_all",
-	"select_monitor"}
+	"select_monitor", "clipboard_request"}
 
 func (k Kind) String() string {
 	if k >= kindEnd {

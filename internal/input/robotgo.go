@@ -16,8 +16,10 @@ type RobotgoConfig struct {
 	// Monitors maps Event.Monitor to desktop pixels (capture.Monitors gives
 	// them). Empty means one monitor covering the whole root window.
 	Monitors []Rect
-	// SetClipboard sets the clipboard text. Nil uses robotgo's, which on
-	// X11 runs xclip or xsel (one must be installed).
+	// SetClipboard sets the clipboard text. Nil uses an X11 Clipboard of
+	// the injector's own (NewClipboard), which offers the text for as long
+	// as the injector is open; if that cannot be opened, robotgo's, which
+	// runs xclip or xsel.
 	SetClipboard func(text string) error
 	// Logger receives diagnostics (never keystrokes or text); nil discards.
 	Logger *slog.Logger

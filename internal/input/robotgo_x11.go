@@ -29,8 +29,9 @@ var robotgoOpen atomic.Bool
 //
 // GTK3 applications may ignore XTest key events; plain X clients get them.
 type robotgoInjector struct {
-	cfg RobotgoConfig
-	log *slog.Logger
+	cfg  RobotgoConfig
+	log  *slog.Logger
+	clip Clipboard // ours when RobotgoConfig.SetClipboard was nil; closed on Close
 
 	mu     sync.Mutex // guards the following fields and every robotgo call
 	held   held
@@ -56,17 +57,27 @@ func NewRobotgoInjector(cfg RobotgoConfig) (Injector, error) {
 			return nil, fmt.Errorf("input: monitor %d has no area: %+v", i, m)
 		}
 	}
-	if cfg.SetClipboard == nil {
-		cfg.SetClipboard = robotgo.WriteAll
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	if !robotgoOpen.CompareAndSwap(false, true) {
 		return nil, ErrBusy
 	}
+	var clip Clipboard
+	if cfg.SetClipboard == nil {
+		var err error
+		if clip, err = NewClipboard(ClipboardConfig{Display: cfg.Display, Logger: cfg.Logger}); err == nil {
+			cfg.SetClipboard = clip.Set
+		} else {
+			cfg.Logger.Warn("X11 clipboard unavailable, falling back to xclip/xsel", "err", err)
+			cfg.SetClipboard = robotgo.WriteAll
+		}
+	}
 	if cfg.Display != "" {
 		if err := robotgo.SetXDisplayName(cfg.Display); err != nil {
+			if clip != nil {
+				clip.Close()
+			}
 			robotgoOpen.Store(false)
 			return nil, fmt.Errorf("%w %q: robotgo: %v", ErrNoDisplay, cfg.Display, err)
 		}
@@ -75,7 +86,7 @@ func NewRobotgoInjector(cfg RobotgoConfig) (Injector, error) {
 	robotgo.KeySleep = 0
 	robotgo.MouseSleep = 0
 	cfg.Logger.Info("input injector opened", "backend", "robotgo", "monitors", len(cfg.Monitors))
-	return &robotgoInjector{cfg: cfg, log: cfg.Logger}, nil
+	return &robotgoInjector{cfg: cfg, log: cfg.Logger, clip: clip}, nil
 }
 
 func (r *robotgoInjector) Inject(ev Event) error {
@@ -181,6 +192,11 @@ func (r *robotgoInjector) Close() error {
 	// closing it after the server is gone would exit the process.
 	robotgo.CloseMainDisplay()
 	robotgoOpen.Store(false)
+	if r.clip != nil {
+		// The end user's clipboard loses the technician's text here: X11
+		// keeps none without an owner.
+		r.clip.Close()
+	}
 	return err
 }
 

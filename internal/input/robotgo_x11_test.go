@@ -272,3 +272,26 @@ func queryMask(t *testing.T) uint16 {
 	}
 	return p.Mask
 }
+
+// TestRobotgoClipboard: without a SetClipboard hook the injector owns the
+// X11 clipboard itself (no xclip or xsel), and other applications can
+// paste the text until the injector closes.
+func TestRobotgoClipboard(t *testing.T) {
+	display, inj := openInjector(t, 320, 240)
+	if err := inj.Inject(Event{Kind: KindClipboard, Text: "über ssh"}); err != nil {
+		t.Fatal(err)
+	}
+	x := newXClient(t, display)
+	if typ, b := x.read("CLIPBOARD", "UTF8_STRING"); typ != x.atom("UTF8_STRING") || string(b) != "über ssh" {
+		t.Fatalf("pasted type %d, %q", typ, b)
+	}
+	for _, ev := range []Event{{Kind: KindSelectMonitor, Monitor: 1}, {Kind: KindClipboardRequest}} {
+		if err := inj.Inject(ev); err != nil {
+			t.Errorf("Inject(%s) = %v; injectors ignore host requests", ev.Kind, err)
+		}
+	}
+	inj.Close()
+	if r, err := xproto.GetSelectionOwner(x.conn, x.atom("CLIPBOARD")).Reply(); err != nil || r.Owner != 0 {
+		t.Errorf("clipboard still owned after Close: %v, %v", r, err)
+	}
+}

@@ -58,6 +58,12 @@ type HostConfig struct {
 	// that only ever shows the screen never holds one. The Host owns what
 	// it returns.
 	NewInjector func() (input.Injector, error)
+	// Clipboard reads the end user's clipboard when the controlling
+	// viewer asks (input.KindClipboardRequest). The Host owns it and
+	// closes it on Close. Nil opens input.NewClipboard on Capture.Display
+	// at the first request. (Setting the clipboard is the injector's:
+	// input.KindClipboard.)
+	Clipboard input.Clipboard
 	// OnViewerState, when set, is called with a viewer's id on every
 	// change of its connection's state, from a pion goroutine. It must not
 	// block and must not call into the Host. (RTC.OnState is called too,
@@ -104,8 +110,8 @@ type ViewerConfig struct {
 	// Close. Viewer.Cursor returns the latest one too.
 	OnCursor func(Cursor)
 	// OnEvent, when set, receives input events the host sends (the end
-	// user's clipboard), on a pion goroutine. It must not block or call
-	// Close.
+	// user's clipboard, in answer to input.KindClipboardRequest), on a
+	// pion goroutine. It must not block or call Close.
 	OnEvent func(input.Event)
 	// OnMonitors, when set, receives the host's monitor list when the
 	// connection opens and after every monitor switch, on a pion

@@ -81,7 +81,8 @@ type Host struct {
 	captured, injected, refused, malformed atomic.Uint64
 
 	// Work the controller asks for that takes long (a monitor switch
-	// reopens the capture) runs on goroutines of its own: not on pion's, which would hold up
+	// reopens the capture, a clipboard read waits for another X client)
+	// runs on goroutines of its own: not on pion's, which would hold up
 	// later input, and not under imu. Close ends and waits for them before
 	// it takes mu, which a monitor switch needs.
 	bmu      sync.Mutex // guards the following fields
@@ -90,8 +91,12 @@ type Host struct {
 	bgCtx    context.Context
 	bgCancel context.CancelFunc
 
-	wantMon atomic.Int32 // the monitor the controller asked for last
-	monBusy atomic.Bool  // a switch is running; it picks up wantMon
+	wantMon  atomic.Int32 // the monitor the controller asked for last
+	monBusy  atomic.Bool  // a switch is running; it picks up wantMon
+	clipBusy atomic.Bool  // a clipboard read is running
+
+	clipMu sync.Mutex      // guards the following field
+	clip   input.Clipboard // opened on the first request (or HostConfig.Clipboard)
 
 	mu      sync.Mutex // guards the following fields; held across mode changes, including waiting for the stream to end
 	mode    input.Mode
@@ -141,6 +146,7 @@ func NewHost(ctx context.Context, cfg HostConfig, sig rtc.Signaler) (*Host, erro
 		start: time.Now(),
 		src:   src,
 		mon:   mon,
+		clip:  cfg.Clipboard,
 	}
 	h.bgCtx, h.bgCancel = context.WithCancel(context.Background())
 	h.monitor.Store(int32(mon.Index))
@@ -405,6 +411,14 @@ func (h *Host) Close() error {
 	h.imu.Unlock()
 	h.enc.Close()
 	h.src.Close()
+	h.clipMu.Lock()
+	if h.clip != nil {
+		if cerr := h.clip.Close(); err == nil {
+			err = cerr
+		}
+		h.clip = nil
+	}
+	h.clipMu.Unlock()
 	return err
 }
 
@@ -702,8 +716,9 @@ func (h *Host) announceMonitors(ctx context.Context, m Monitors) {
 
 // onMessage runs on a pion goroutine for each input message from viewer
 // p. Only the controller's events reach the injector, and only the
-// controller may switch the monitor: a watcher's requests are refused like
-// its input, and so are the controller's while the end user allows viewing
+// controller may switch the monitor or read the end user's clipboard
+// (which can hold passwords): a watcher's requests are refused like its
+// input, and so are the controller's while the end user allows viewing
 // only. Event contents are never logged.
 func (h *Host) onMessage(p *peerLink, m rtc.Message) {
 	var ev input.Event
@@ -719,7 +734,7 @@ func (h *Host) onMessage(p *peerLink, m rtc.Message) {
 		h.log.Debug("non-move event on the pointer channel", "kind", ev.Kind.String())
 		return
 	}
-	if ev.Kind == input.KindSelectMonitor {
+	if ev.Kind == input.KindSelectMonitor || ev.Kind == input.KindClipboardRequest {
 		h.imu.Lock()
 		ok := h.gate != nil && h.ctrl == p && h.gate.Allow(ev)
 		h.imu.Unlock()
@@ -727,8 +742,10 @@ func (h *Host) onMessage(p *peerLink, m rtc.Message) {
 		case !ok:
 			h.refused.Add(1)
 			h.log.Info("request refused: not the controller", "viewer", p.id, "kind", ev.Kind.String())
-		default:
+		case ev.Kind == input.KindSelectMonitor:
 			h.requestMonitor(int(ev.Monitor))
+		default:
+			h.requestClipboard(p)
 		}
 		return
 	}
@@ -800,4 +817,65 @@ func (h *Host) requestMonitor(i int) {
 	if !ok {
 		h.monBusy.Store(false)
 	}
+}
+
+// clipboardTimeout bounds reading the end user's clipboard and sending it.
+const clipboardTimeout = 5 * time.Second
+
+// requestClipboard reads the end user's clipboard and sends its text to
+// viewer p as an input.KindClipboard event, off the caller's goroutine;
+// one read at a time (a request during a read is dropped). Nothing is sent
+// when the clipboard cannot be read or control moved meanwhile.
+func (h *Host) requestClipboard(p *peerLink) {
+	if !h.clipBusy.CompareAndSwap(false, true) {
+		return
+	}
+	ok := h.background(func(ctx context.Context) {
+		defer h.clipBusy.Store(false)
+		ctx, cancel := context.WithTimeout(ctx, clipboardTimeout)
+		defer cancel()
+		text, err := h.readClipboard(ctx)
+		if errors.Is(err, input.ErrClipboardTruncated) {
+			h.log.Info("clipboard text cut to the wire limit", "bytes", len(text))
+		} else if err != nil {
+			h.log.Warn("read clipboard", "err", err)
+			return
+		}
+		h.imu.Lock()
+		still := h.ctrl == p
+		h.imu.Unlock()
+		if !still {
+			return
+		}
+		b, err := input.Marshal(input.Event{Kind: input.KindClipboard, Text: text}, nil)
+		if err != nil {
+			h.log.Warn("clipboard reply", "err", err)
+			return
+		}
+		if err := p.rtc.SendInput(ctx, b); err != nil {
+			h.log.Warn("send clipboard", "viewer", p.id, "err", err)
+			return
+		}
+		h.log.Info("clipboard sent", "viewer", p.id, "bytes", len(text))
+	})
+	if !ok {
+		h.clipBusy.Store(false)
+	}
+}
+
+// readClipboard reads the end user's clipboard, opening the platform's
+// clipboard on first use.
+func (h *Host) readClipboard(ctx context.Context) (string, error) {
+	h.clipMu.Lock()
+	if h.clip == nil {
+		c, err := input.NewClipboard(input.ClipboardConfig{Display: h.cfg.Capture.Display, Logger: h.log})
+		if err != nil {
+			h.clipMu.Unlock()
+			return "", err
+		}
+		h.clip = c
+	}
+	c := h.clip
+	h.clipMu.Unlock()
+	return c.Get(ctx)
 }

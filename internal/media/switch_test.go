@@ -7,6 +7,7 @@ package media
 import (
 	"context"
 	"os/exec"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,11 +52,27 @@ func splitMonitors(t *testing.T, display string) {
 	}
 }
 
-// TestControllerSwitchesMonitor: on a desktop of two monitors, viewers
-// learn the monitor list; a watcher cannot switch the monitor; the
-// controller switches to the second monitor (its pattern arrives, for the
-// watcher too, and a click lands on it).
-func TestControllerSwitchesMonitor(t *testing.T) {
+// clipEvents records the clipboard texts a viewer receives.
+type clipEvents struct {
+	n    atomic.Int32
+	last atomic.Pointer[string]
+}
+
+func (c *clipEvents) on(ev input.Event) {
+	if ev.Kind == input.KindClipboard {
+		text := ev.Text
+		c.last.Store(&text)
+		c.n.Add(1)
+	}
+}
+
+// TestControllerSwitchesMonitorAndFetchesClipboard: on a desktop of two
+// monitors, viewers learn the monitor list; a watcher can neither switch
+// the monitor nor read the clipboard; the controller switches to the
+// second monitor (its pattern arrives, for the watcher too, and a click
+// lands on it) and fetches the end user's clipboard, which another X
+// client owns.
+func TestControllerSwitchesMonitorAndFetchesClipboard(t *testing.T) {
 	if _, err := exec.LookPath("xdotool"); err != nil {
 		t.Skip("xdotool not installed")
 	}
@@ -87,10 +104,13 @@ func TestControllerSwitchesMonitor(t *testing.T) {
 	}
 	defer h.Close()
 	var viewers [3]*Viewer // technician 1 controls, 2 watches
+	var clips [3]clipEvents
+	var announced [3]atomic.Int32
 	for id := int64(1); id <= 2; id++ {
 		hsig, vsig := rtc.NewPipeSignalers()
 		defer hsig.Close()
-		v, err := NewViewer(ctx, ViewerConfig{RTC: loop}, vsig)
+		v, err := NewViewer(ctx, ViewerConfig{RTC: loop, OnEvent: clips[id].on,
+			OnMonitors: func(Monitors) { announced[id].Add(1) }}, vsig)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,13 +144,14 @@ func TestControllerSwitchesMonitor(t *testing.T) {
 		}
 	}
 
-	// The watcher's request is refused.
+	// The watcher's requests are refused.
 	refused := h.Stats().Refused
 	sendUntil(ctx, t, viewers[2], input.Event{Kind: input.KindSelectMonitor, Monitor: 1})
-	waitUntil(t, "the watcher refused", func() bool { return h.Stats().Refused >= refused+1 })
+	sendUntil(ctx, t, viewers[2], input.Event{Kind: input.KindClipboardRequest})
+	waitUntil(t, "the watcher refused", func() bool { return h.Stats().Refused >= refused+2 })
 	time.Sleep(300 * time.Millisecond)
-	if current(1) != 0 || current(2) != 0 {
-		t.Fatalf("a watcher switched the monitor (%d)", current(2))
+	if current(1) != 0 || current(2) != 0 || clips[2].n.Load() != 0 {
+		t.Fatalf("a watcher switched the monitor (%d) or got the clipboard (%d)", current(2), clips[2].n.Load())
 	}
 
 	// The controller switches: everybody sees the second monitor.
@@ -151,6 +172,23 @@ func TestControllerSwitchesMonitor(t *testing.T) {
 	patternA.paint(t, right)
 	waitPicture(t, viewers[1], patternA, 5*time.Second)
 
+	// The controller fetches the clipboard another application owns.
+	other, err := input.NewClipboard(input.ClipboardConfig{Display: display})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.Set("the end user's secret"); err != nil {
+		t.Fatal(err)
+	}
+	sendUntil(ctx, t, viewers[1], input.Event{Kind: input.KindClipboardRequest})
+	waitUntil(t, "the clipboard text", func() bool { return clips[1].n.Load() == 1 })
+	if got := *clips[1].last.Load(); got != "the end user's secret" {
+		t.Fatalf("clipboard %q", got)
+	}
+	if clips[2].n.Load() != 0 {
+		t.Fatal("the watcher received the controller's clipboard text")
+	}
 	// An unknown monitor changes nothing.
 	sendUntil(ctx, t, viewers[1], input.Event{Kind: input.KindSelectMonitor, Monitor: 7})
 	time.Sleep(300 * time.Millisecond)
