@@ -52,6 +52,8 @@ type fileConfig struct {
 	Broker  string `json:"broker"`
 	Channel int64  `json:"channel"`
 	Lang    string `json:"lang"`
+	// Pin is the broker certificate's fingerprint when it is self-signed.
+	Pin string `json:"pin"`
 }
 
 func main() {
@@ -61,6 +63,7 @@ func main() {
 	downloads := flag.String("downloads", "", "folder for received files (default: your Downloads folder)")
 	verbose := flag.Bool("v", false, "log diagnostics to stderr")
 	language := flag.String("lang", "", "language: en, de or pt (default: "+configName+", else the OS language)")
+	pin := flag.String("pin", "", "trust exactly the broker certificate with this fingerprint (SHA256:AB:CD:…, for a self-signed broker; default: "+configName+")")
 	flag.Parse()
 
 	level := slog.LevelWarn
@@ -92,6 +95,9 @@ func main() {
 	if *language == "" {
 		*language = fc.Lang
 	}
+	if *pin == "" {
+		*pin = fc.Pin
+	}
 	for k, v := range ui.LocaleEnv(*language, os.Getenv) {
 		os.Setenv(k, v)
 	}
@@ -108,7 +114,7 @@ func main() {
 		BrokerURL: *broker,
 		ChannelID: *channel,
 		NewBroker: func(base string) (sos.Broker, error) {
-			return sos.NewBroker(base, apiclient.Options{Logger: log, UserAgent: "tether-sos/0.1"})
+			return sos.NewBroker(base, apiclient.Options{Logger: log, UserAgent: "tether-sos/0.1", PinSHA256: *pin})
 		},
 		Host: sos.MediaHost(media.HostConfig{Logger: log}, func(mons []input.Rect) (input.Injector, error) {
 			return input.NewRobotgoInjector(input.RobotgoConfig{Monitors: mons, Logger: log})

@@ -30,8 +30,8 @@ func TestReadConfig(t *testing.T) {
 		t.Fatalf("missing file: %+v, %v", fc, err)
 	}
 	p := filepath.Join(dir, configName)
-	os.WriteFile(p, []byte(`{"broker": "https://support.example.com", "channel": 3}`), 0o644)
-	if fc, err := readConfig(p); err != nil || fc.Broker != "https://support.example.com" || fc.Channel != 3 {
+	os.WriteFile(p, []byte(`{"broker": "https://support.example.com", "channel": 3, "pin": "SHA256:AB:CD"}`), 0o644)
+	if fc, err := readConfig(p); err != nil || fc.Broker != "https://support.example.com" || fc.Channel != 3 || fc.Pin != "SHA256:AB:CD" {
 		t.Fatalf("config %+v, %v", fc, err)
 	}
 	os.WriteFile(p, []byte(`{broken`), 0o644)

@@ -39,6 +39,7 @@ func main() {
 	debug := flag.Bool("debug", false, "log broker requests and event connection changes to stderr")
 	email := flag.String("email", "", "e-mail address to sign in with (prefilled on the login screen)")
 	passwordFile := flag.String("password-file", "", "file whose first line is the password for --email: sign in at start without typing (demos, unattended set-ups)")
+	pin := flag.String("pin", "", "trust exactly the broker certificate with this fingerprint (SHA256:AB:CD:…, as the broker prints for its self-signed certificate) instead of the system's CAs")
 	language := flag.String("lang", "", "language: en, de or pt, remembered for later starts; system: the OS language again (default: the remembered one, else the OS language)")
 	flag.Parse()
 
@@ -58,7 +59,7 @@ func main() {
 	c := console.New(console.Config{
 		App: a, Window: w, DefaultBroker: *broker, Logger: log,
 		NewClient: func(baseURL string) (console.Client, error) {
-			cl, err := console.NewAPIClient(baseURL, apiclient.Options{Logger: log, UserAgent: "tether-app/0.1"})
+			cl, err := console.NewAPIClient(baseURL, apiclient.Options{Logger: log, UserAgent: "tether-app/0.1", PinSHA256: *pin})
 			if err != nil {
 				return nil, err
 			}

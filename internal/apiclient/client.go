@@ -37,6 +37,11 @@ type Options struct {
 	Logger *slog.Logger
 	// UserAgent is sent as the User-Agent header.
 	UserAgent string
+	// PinSHA256, when set, trusts exactly the broker certificate with this
+	// SHA-256 fingerprint (as the broker prints it for its self-signed
+	// certificate) instead of the system's CAs. It cannot be combined with
+	// HTTPClient.
+	PinSHA256 string
 }
 
 // Client calls the broker's HTTP API. It is safe for concurrent use.
@@ -58,6 +63,19 @@ func New(baseURL string, opts Options) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{base: u, hc: opts.HTTPClient, log: opts.Logger, ua: opts.UserAgent}
+	if opts.PinSHA256 != "" {
+		if c.hc != nil {
+			return nil, errors.New("apiclient: PinSHA256 and HTTPClient cannot be combined")
+		}
+		if u.Scheme != "https" {
+			return nil, errors.New("apiclient: a certificate pin needs an https broker URL")
+		}
+		pin, err := ParsePin(opts.PinSHA256)
+		if err != nil {
+			return nil, err
+		}
+		c.hc = pinnedClient(pin)
+	}
 	if c.hc == nil {
 		c.hc = &http.Client{}
 	}
