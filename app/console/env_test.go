@@ -2,9 +2,6 @@ package console
 
 import (
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -22,92 +19,29 @@ import (
 
 	"github.com/tetherdesk/tether/internal/api"
 	"github.com/tetherdesk/tether/internal/apiclient"
-	"github.com/tetherdesk/tether/internal/desk"
+	"github.com/tetherdesk/tether/internal/brokertest"
 	"github.com/tetherdesk/tether/internal/server"
-	"github.com/tetherdesk/tether/internal/store"
 )
 
 const password = "correct horse battery"
 
-// fakeClock is the broker's injected clock.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-type testHasher struct{}
-
-func (testHasher) Hash(pw string) (string, error) {
-	h := sha256.Sum256([]byte("salt:" + pw))
-	return hex.EncodeToString(h[:]), nil
-}
-
-func (testHasher) Verify(hash, pw string) (bool, error) {
-	h, _ := testHasher{}.Hash(pw)
-	return h == hash, nil
-}
-
 // broker is a real broker (SQLite in a temp dir) on loopback HTTP.
 type broker struct {
 	t     *testing.T
-	clock *fakeClock
+	clock *brokertest.Clock
 	ts    *httptest.Server
 	owner string
 }
 
 func newBroker(t *testing.T, wrap func(http.Handler) http.Handler, configure ...func(*server.Config)) *broker {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := store.Open(ctx, filepath.Join(dir, "tether.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	blobs, err := store.NewFileBlobs(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &fakeClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	hub := server.NewHub()
-	svc, err := desk.NewService(desk.ServiceConfig{Store: db, Blobs: blobs, Hasher: testHasher{}, Publisher: hub, Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := server.Config{Service: svc, Hub: hub, PublicURL: "https://support.example.com", OrgName: "Example Corp", SweepInterval: -1}
-	for _, f := range configure {
-		f(&cfg)
-	}
-	srv, err := server.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var h http.Handler = srv
-	if wrap != nil {
-		h = wrap(srv)
-	}
-	ts := httptest.NewServer(h)
-	b := &broker{t: t, clock: clock, ts: ts}
-	t.Cleanup(func() {
-		srv.Close()
-		ts.Close()
-		db.Close()
-	})
-	if _, err := svc.CreateOwner(ctx, "owner@example.com", "Olga Owner", password); err != nil {
-		t.Fatal(err)
-	}
-	b.owner = b.login("owner@example.com")
+	bt := brokertest.Start(t, brokertest.Options{Wrap: wrap, Configure: func(c *server.Config) {
+		for _, f := range configure {
+			f(c)
+		}
+	}})
+	b := &broker{t: t, clock: bt.Clock, ts: bt.HTTP}
+	b.owner = b.login(brokertest.OwnerEmail)
 	return b
 }
 

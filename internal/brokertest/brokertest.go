@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -72,12 +73,16 @@ func (Hasher) Verify(hash, pw string) (bool, error) {
 type Options struct {
 	// Configure changes the server's configuration before it starts.
 	Configure func(*server.Config)
-	Logger    *slog.Logger
+	// Wrap, when set, wraps the server's handler (e.g. to slow it down).
+	Wrap   func(http.Handler) http.Handler
+	Logger *slog.Logger
 }
 
 // Broker is a running test broker with an owner account.
 type Broker struct {
-	URL     string
+	URL string
+	// HTTP is the loopback server (closing it makes the broker unreachable).
+	HTTP    *httptest.Server
 	Clock   *Clock
 	Service *desk.Service
 	Server  *server.Server
@@ -115,7 +120,11 @@ func Start(t testing.TB, opts Options) *Broker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(srv)
+	var h http.Handler = srv
+	if opts.Wrap != nil {
+		h = opts.Wrap(srv)
+	}
+	ts := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.Close()
 		ts.Close()
@@ -124,7 +133,7 @@ func Start(t testing.TB, opts Options) *Broker {
 	if _, err := svc.CreateOwner(ctx, OwnerEmail, "Olga Owner", Password); err != nil {
 		t.Fatal(err)
 	}
-	return &Broker{URL: ts.URL, Clock: clock, Service: svc, Server: srv}
+	return &Broker{URL: ts.URL, HTTP: ts, Clock: clock, Service: svc, Server: srv}
 }
 
 // Login returns a client logged in as email, and the account.
