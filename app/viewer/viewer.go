@@ -358,10 +358,15 @@ func (w *Window) statsLoop(ctx context.Context, mv *media.Viewer) {
 func (w *Window) roleText() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.canControl && !w.viewOnly && !w.ended {
-		return lang.L("Controlling")
+	switch {
+	case w.ended || !w.canControl:
+		return lang.L("Watching")
+	case w.viewOnly:
+		// Control is mine to take: say so, so that View only is not
+		// mistaken for a collaborator holding control.
+		return lang.L("View only (control allowed)")
 	}
-	return lang.L("Watching")
+	return lang.L("Controlling")
 }
 
 // statusText is the status line: how media travels and how well.
