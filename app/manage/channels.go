@@ -42,19 +42,8 @@ type channelsTab struct {
 
 func newChannelsTab(s *Screens) *channelsTab {
 	t := &channelsTab{s: s}
-	t.list = widget.NewList(
-		func() int { return len(s.chanList) },
-		func() fyne.CanvasObject { return widget.NewLabel("Channel name placeholder") },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(s.chanList) {
-				o.(*widget.Label).SetText(s.chanList[id].Name)
-			}
-		})
-	t.list.OnSelected = func(id widget.ListItemID) {
-		if id < len(s.chanList) {
-			t.show(s.chanList[id])
-		}
-	}
+	t.list = nameList("Channel name placeholder", func() []api.Channel { return s.chanList },
+		func(x api.Channel) string { return x.Name }, t.show)
 
 	t.title = heading("")
 	t.name = widget.NewEntry()

@@ -34,19 +34,8 @@ type groupsTab struct {
 
 func newGroupsTab(s *Screens) *groupsTab {
 	t := &groupsTab{s: s}
-	t.list = widget.NewList(
-		func() int { return len(s.groupList) },
-		func() fyne.CanvasObject { return widget.NewLabel("Group name placeholder") },
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id < len(s.groupList) {
-				o.(*widget.Label).SetText(s.groupList[id].Name)
-			}
-		})
-	t.list.OnSelected = func(id widget.ListItemID) {
-		if id < len(s.groupList) {
-			t.show(s.groupList[id])
-		}
-	}
+	t.list = nameList("Group name placeholder", func() []api.Group { return s.groupList },
+		func(x api.Group) string { return x.Name }, t.show)
 	t.title = heading("")
 	t.name = widget.NewEntry()
 	t.name.SetPlaceHolder(lang.L("e.g. Mac experts, Tier 2"))
