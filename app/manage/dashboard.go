@@ -110,11 +110,11 @@ func (t *dashboardTab) load() {
 		t.failed(err)
 		return
 	}
-	fyne.DoAndWait(func() { t.show(queue, rep, now) })
+	t.s.ui(func() { t.show(queue, rep, now) })
 }
 
 func (t *dashboardTab) failed(err error) {
-	fyne.DoAndWait(func() {
+	t.s.ui(func() {
 		t.updated.SetText(lang.L("Not updated: ") + errorText(err))
 		t.updated.Importance = widget.DangerImportance
 		t.updated.Refresh()

@@ -65,10 +65,14 @@ func (e *env) screens(c *apiclient.Client, me api.Account) (*Screens, fyne.Windo
 	w := test.NewTempWindow(e.t, nil)
 	s := New(Config{App: e.app, Window: w, Client: c, Me: me, Now: e.clock.Now})
 	tabs := s.Tabs()
-	if len(tabs) > 0 {
-		w.SetContent(containerOf(tabs))
-	}
-	w.Resize(fyne.NewSize(1200, 800))
+	// The first load already runs: lay out through the same serialized
+	// path as its updates (here the test goroutine plays the UI goroutine).
+	s.ui(func() {
+		if len(tabs) > 0 {
+			w.SetContent(containerOf(tabs))
+		}
+		w.Resize(fyne.NewSize(1200, 800))
+	})
 	s.wait()
 	return s, w
 }

@@ -46,6 +46,7 @@ type Screens struct {
 	role desk.Role
 
 	jobs sync.WaitGroup // every broker call in flight, so tests can wait
+	uiMu sync.Mutex     // serializes background UI updates (see ui)
 
 	channels *channelsTab
 	groups   *groupsTab
@@ -203,7 +204,7 @@ func (s *Screens) loadLookups() {
 		s.fail(lang.L("Could not load the technicians"), err)
 		return
 	}
-	fyne.DoAndWait(func() {
+	s.ui(func() {
 		s.chanList, s.groupList, s.techList = chans, groups, techs
 		s.channels.setData()
 		if s.groups != nil {
@@ -231,7 +232,7 @@ func (s *Screens) do(what string, work func(ctx context.Context) error, done fun
 			return
 		}
 		if done != nil {
-			fyne.DoAndWait(done)
+			s.ui(done)
 		}
 	}()
 }
@@ -239,7 +240,7 @@ func (s *Screens) do(what string, work func(ctx context.Context) error, done fun
 // fail shows an error; callable from any goroutine.
 func (s *Screens) fail(what string, err error) {
 	msg := errorText(err)
-	fyne.DoAndWait(func() {
+	s.ui(func() {
 		if s.cfg.Window != nil {
 			dialog.ShowError(errors.New(what+": "+msg), s.cfg.Window)
 		}
@@ -298,3 +299,13 @@ func (s *Screens) channelName(id int64) string {
 // techLabel is how a technician appears in pickers: names may repeat,
 // e-mail addresses do not.
 func techLabel(a api.Account) string { return a.Name + " <" + a.Email + ">" }
+
+// ui runs f on the UI goroutine and waits for it. Updates from background
+// goroutines are serialized here as well: the real driver runs them one
+// at a time on the main goroutine, but Fyne's test driver runs them on the
+// calling goroutine, where two at once corrupt widget caches.
+func (s *Screens) ui(f func()) {
+	s.uiMu.Lock()
+	defer s.uiMu.Unlock()
+	fyne.DoAndWait(f)
+}
