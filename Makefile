@@ -7,8 +7,8 @@ FUZZTIME  ?= 30s
 # Packages tested with the race detector: everything without heavy cgo/GL.
 # The end-to-end test (e2e/) runs the real apps as separate programs, so a
 # race-instrumented test binary would check nothing but the test itself.
-RACE_PKGS  = $(shell $(GO) list ./... | grep -v -E '/(app|agent|internal/ui|internal/codec|internal/capture)(/|$$)|/tether/e2e$$')
-OTHER_PKGS = $(shell $(GO) list ./... | grep -E '/(app|agent|internal/ui|internal/codec|internal/capture)(/|$$)|/tether/e2e$$')
+RACE_PKGS  = $(shell $(GO) list ./... | grep -v -E '/(app|agent|internal/ui|internal/codec)(/|$$)|/tether/e2e$$')
+OTHER_PKGS = $(shell $(GO) list ./... | grep -E '/(app|agent|internal/ui|internal/codec)(/|$$)|/tether/e2e$$')
 
 .PHONY: all deps build broker test vet fuzz bench demo clean loadtest
 

@@ -3,7 +3,6 @@ package viewer
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"image"
 	"slices"
 	"strings"
@@ -12,9 +11,6 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
-	"github.com/jezek/xgb"
-	"github.com/jezek/xgb/randr"
-	"github.com/jezek/xgb/xproto"
 
 	"github.com/tetherdesk/tether/internal/api"
 	"github.com/tetherdesk/tether/internal/apiclient"
@@ -77,7 +73,7 @@ func hasKind(evs []input.Event, k input.Kind) bool {
 func TestViewerOverBroker(t *testing.T) {
 	// Two monitors: the first 640×480, the second 400×300 beside it.
 	display := xvfbtest.Start(t, 1040, 480)
-	splitMonitors(t, display, image.Rect(0, 0, 640, 480), image.Rect(640, 0, 1040, 300))
+	xvfbtest.SplitMonitors(t, display, image.Rect(0, 0, 640, 480), image.Rect(640, 0, 1040, 300))
 	e := newEnv(t)
 	g, err := e.owner.CreateGroup(ctx(), "Tier 1", "")
 	if err != nil {
@@ -358,37 +354,5 @@ func TestControlMovesToLaterAllowance(t *testing.T) {
 	}
 	if !w.rv.ViewOnly() || w.send(input.Event{Kind: input.KindCtrlAltDel}) {
 		t.Fatal("input still sent after control moved")
-	}
-}
-
-// splitMonitors makes RandR 1.5 monitors of rects on the display (what
-// `xrandr --setmonitor` does); the first is primary.
-func splitMonitors(t *testing.T, display string, rects ...image.Rectangle) {
-	t.Helper()
-	conn, err := xgb.NewConnDisplay(display)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := randr.Init(conn); err != nil {
-		t.Skipf("RandR unavailable: %v", err)
-	}
-	if _, err := randr.QueryVersion(conn, 1, 5).Reply(); err != nil {
-		t.Skipf("RandR 1.5 unavailable: %v", err)
-	}
-	root := xproto.Setup(conn).DefaultScreen(conn).Root
-	for i, r := range rects {
-		name := fmt.Sprintf("TETHER-%d", i)
-		atom, err := xproto.InternAtom(conn, false, uint16(len(name)), name).Reply()
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = randr.SetMonitorChecked(conn, root, randr.MonitorInfo{
-			Name: atom.Atom, Primary: i == 0, X: int16(r.Min.X), Y: int16(r.Min.Y),
-			Width: uint16(r.Dx()), Height: uint16(r.Dy()), WidthInMillimeters: 100, HeightInMillimeters: 100,
-		}).Check()
-		if err != nil {
-			t.Skipf("RandR SetMonitor refused: %v", err)
-		}
 	}
 }

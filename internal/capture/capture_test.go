@@ -167,7 +167,7 @@ func TestChangedCoversDrawing(t *testing.T) {
 }
 
 func TestMonitorsAndSecondMonitor(t *testing.T) {
-	xvfbtest.Start(t, 640, 480)
+	display := xvfbtest.Start(t, 640, 480)
 	p := newPainter(t)
 	drawPattern(p)
 
@@ -182,7 +182,7 @@ func TestMonitorsAndSecondMonitor(t *testing.T) {
 	s.Close()
 
 	left, right := image.Rect(0, 0, 320, 480), image.Rect(320, 0, 640, 480)
-	p.setMonitors(left, right)
+	xvfbtest.SplitMonitors(t, display, left, right)
 	s = openTest(t, Config{Backend: BackendX11, Monitor: 1, MinInterval: time.Millisecond})
 	mons, err = s.Monitors()
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/jezek/xgb"
-	"github.com/jezek/xgb/randr"
 	"github.com/jezek/xgb/xproto"
 )
 
@@ -55,32 +54,6 @@ func (p *painter) sync() {
 	p.t.Helper()
 	if _, err := xproto.GetInputFocus(p.conn).Reply(); err != nil {
 		p.t.Fatalf("painter: sync: %v", err)
-	}
-}
-
-// setMonitors splits the screen into RandR 1.5 monitors (what `xrandr
-// --setmonitor` does), so multi-monitor code can run on one Xvfb screen.
-func (p *painter) setMonitors(rects ...image.Rectangle) {
-	p.t.Helper()
-	if err := randr.Init(p.conn); err != nil {
-		p.t.Skipf("RandR unavailable: %v", err)
-	}
-	if _, err := randr.QueryVersion(p.conn, 1, 5).Reply(); err != nil {
-		p.t.Skipf("RandR 1.5 unavailable: %v", err)
-	}
-	for i, r := range rects {
-		name := []string{"TETHER-A", "TETHER-B", "TETHER-C", "TETHER-D"}[i]
-		atom, err := xproto.InternAtom(p.conn, false, uint16(len(name)), name).Reply()
-		if err != nil {
-			p.t.Fatal(err)
-		}
-		err = randr.SetMonitorChecked(p.conn, p.root, randr.MonitorInfo{
-			Name: atom.Atom, Primary: i == 0, X: int16(r.Min.X), Y: int16(r.Min.Y),
-			Width: uint16(r.Dx()), Height: uint16(r.Dy()), WidthInMillimeters: 100, HeightInMillimeters: 100,
-		}).Check()
-		if err != nil {
-			p.t.Skipf("RandR SetMonitor refused: %v", err)
-		}
 	}
 }
 

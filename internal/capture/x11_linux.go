@@ -17,6 +17,8 @@ import (
 	"github.com/jezek/xgb/xinerama"
 	"github.com/jezek/xgb/xproto"
 	"golang.org/x/sys/unix"
+
+	"github.com/tetherdesk/tether/internal/x11ext"
 )
 
 // maxChangedRects caps Frame.Changed; beyond it the damage extents are
@@ -142,17 +144,17 @@ func checkFormat(setup *xproto.SetupInfo, screen *xproto.ScreenInfo) error {
 }
 
 func (s *x11Source) initExtensions() error {
-	if err := shm.Init(s.conn); err != nil {
+	if err := x11ext.Use(s.conn, "MIT-SHM", shm.Init); err != nil {
 		return fmt.Errorf("%w: MIT-SHM: %v", ErrUnsupported, err)
 	}
-	if err := xfixes.Init(s.conn); err != nil {
+	if err := x11ext.Use(s.conn, "XFIXES", xfixes.Init); err != nil {
 		return fmt.Errorf("%w: XFIXES: %v", ErrUnsupported, err)
 	}
 	// XFixes and Damage refuse requests until the version is negotiated.
 	if _, err := xfixes.QueryVersion(s.conn, 5, 0).Reply(); err != nil {
 		return fmt.Errorf("%w: XFIXES version: %v", ErrUnsupported, err)
 	}
-	if err := damage.Init(s.conn); err != nil {
+	if err := x11ext.Use(s.conn, "DAMAGE", damage.Init); err != nil {
 		return fmt.Errorf("%w: DAMAGE: %v", ErrUnsupported, err)
 	}
 	if _, err := damage.QueryVersion(s.conn, 1, 1).Reply(); err != nil {
@@ -204,9 +206,10 @@ func (s *x11Source) attachSHM() error {
 }
 
 // x11Monitors asks RandR 1.5, then Xinerama, then falls back to the root
-// window.
+// window. It runs on every stream start, while other connections receive
+// events: extensions go through x11ext, never their Init directly.
 func x11Monitors(conn *xgb.Conn, screen *xproto.ScreenInfo) ([]Monitor, error) {
-	if randr.Init(conn) == nil {
+	if x11ext.Use(conn, "RANDR", randr.Init) == nil {
 		if _, err := randr.QueryVersion(conn, 1, 5).Reply(); err == nil {
 			if r, err := randr.GetMonitors(conn, screen.Root, true).Reply(); err == nil && len(r.Monitors) > 0 {
 				mons := make([]Monitor, len(r.Monitors))
@@ -222,7 +225,7 @@ func x11Monitors(conn *xgb.Conn, screen *xproto.ScreenInfo) ([]Monitor, error) {
 			}
 		}
 	}
-	if xinerama.Init(conn) == nil {
+	if x11ext.Use(conn, "XINERAMA", xinerama.Init) == nil {
 		if r, err := xinerama.QueryScreens(conn).Reply(); err == nil && len(r.ScreenInfo) > 0 {
 			mons := make([]Monitor, len(r.ScreenInfo))
 			for i, m := range r.ScreenInfo {

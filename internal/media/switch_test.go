@@ -6,51 +6,17 @@ package media
 
 import (
 	"context"
+	"image"
 	"os/exec"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/jezek/xgb"
-	"github.com/jezek/xgb/randr"
-	"github.com/jezek/xgb/xproto"
 
 	"github.com/tetherdesk/tether/internal/capture"
 	"github.com/tetherdesk/tether/internal/input"
 	"github.com/tetherdesk/tether/internal/rtc"
 	"github.com/tetherdesk/tether/internal/xvfbtest"
 )
-
-// splitMonitors makes two RandR 1.5 monitors of testW×testH side by side
-// on the display (what `xrandr --setmonitor` does).
-func splitMonitors(t *testing.T, display string) {
-	t.Helper()
-	conn, err := xgb.NewConnDisplay(display)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := randr.Init(conn); err != nil {
-		t.Skipf("RandR unavailable: %v", err)
-	}
-	if _, err := randr.QueryVersion(conn, 1, 5).Reply(); err != nil {
-		t.Skipf("RandR 1.5 unavailable: %v", err)
-	}
-	root := xproto.Setup(conn).DefaultScreen(conn).Root
-	for i, name := range []string{"TETHER-LEFT", "TETHER-RIGHT"} {
-		atom, err := xproto.InternAtom(conn, false, uint16(len(name)), name).Reply()
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = randr.SetMonitorChecked(conn, root, randr.MonitorInfo{
-			Name: atom.Atom, Primary: i == 0, X: int16(i * testW), Width: testW, Height: testH,
-			WidthInMillimeters: 100, HeightInMillimeters: 100,
-		}).Check()
-		if err != nil {
-			t.Skipf("RandR SetMonitor refused: %v", err)
-		}
-	}
-}
 
 // clipEvents records the clipboard texts a viewer receives.
 type clipEvents struct {
@@ -77,7 +43,7 @@ func TestControllerSwitchesMonitorAndFetchesClipboard(t *testing.T) {
 		t.Skip("xdotool not installed")
 	}
 	display := xvfbtest.Start(t, 2*testW, testH)
-	splitMonitors(t, display)
+	xvfbtest.SplitMonitors(t, display, image.Rect(0, 0, testW, testH), image.Rect(testW, 0, 2*testW, testH))
 	left, err := newPainterAt(display, 0, 0, testW, testH)
 	if err != nil {
 		t.Fatal(err)
