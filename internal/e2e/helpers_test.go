@@ -390,6 +390,19 @@ type signaler struct {
 	offersRecvd    atomic.Int64
 	answersRecvd   atomic.Int64
 	candidatesSent atomic.Int64
+
+	mu      sync.Mutex // guards the following field
+	icePwds []string   // the ICE passwords of the descriptions sent
+}
+
+var icePwdLine = regexp.MustCompile(`a=ice-pwd:(\S+)`)
+
+// sentICEPasswords returns the ICE passwords this side sent in its offers
+// and answers: secrets that must not reach a log.
+func (s *signaler) sentICEPasswords() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.icePwds...)
 }
 
 func (s *signaler) Send(ctx context.Context, sig rtc.Signal) error {
@@ -399,6 +412,13 @@ func (s *signaler) Send(ctx context.Context, sig rtc.Signal) error {
 	}
 	if err := s.sc.Send(ctx, b); err != nil {
 		return err
+	}
+	if m := icePwdLine.FindAllStringSubmatch(sig.SDP, -1); m != nil {
+		s.mu.Lock()
+		for _, g := range m {
+			s.icePwds = append(s.icePwds, g[1])
+		}
+		s.mu.Unlock()
 	}
 	switch sig.Type {
 	case rtc.SignalOffer:

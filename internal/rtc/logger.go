@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/pion/logging"
 )
 
 // pionLoggerFactory sends pion's logs to the Config's slog.Logger. Pion's
 // info is demoted to debug: it narrates ordinary ICE and DTLS progress.
+// Messages whose format mentions a password (pion/ice logs the remote ICE
+// password when an agent starts) are logged unformatted: the ICE password
+// authenticates connectivity checks and never goes to a log.
 type pionLoggerFactory struct{ log *slog.Logger }
 
 func newPionLoggerFactory(log *slog.Logger) logging.LoggerFactory {
@@ -29,9 +33,20 @@ func (l pionLogger) emit(level slog.Level, msg string) {
 }
 
 func (l pionLogger) emitf(level slog.Level, format string, args ...any) {
-	if l.log.Enabled(context.Background(), level) {
-		l.log.Log(context.Background(), level, fmt.Sprintf(format, args...))
+	if !l.log.Enabled(context.Background(), level) {
+		return
 	}
+	if secretFormat(format) {
+		l.log.Log(context.Background(), level, format, "args", "redacted")
+		return
+	}
+	l.log.Log(context.Background(), level, fmt.Sprintf(format, args...))
+}
+
+// secretFormat tells whether a pion log format would print a password.
+func secretFormat(format string) bool {
+	f := strings.ToLower(format)
+	return strings.Contains(f, "pwd") || strings.Contains(f, "password") || strings.Contains(f, "secret")
 }
 
 func (l pionLogger) Trace(msg string)                  { l.emit(slog.LevelDebug-4, msg) }
