@@ -4,6 +4,7 @@ package sos
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -78,66 +79,100 @@ func framesFlow(t *testing.T, what string, v *media.Viewer) {
 	waitFor(t, what, func() bool { return v.Stats().Frames > n })
 }
 
-// TestCollaboratorsThroughBroker: two technicians watch one agent through
-// the real broker's addressed signaling; the agent captures and encodes
-// once; only the controller's clicks are injected; control moves to the
-// collaborator once the end user allows them control; Stop ends both.
-func TestCollaboratorsThroughBroker(t *testing.T) {
+// collab is an agent on a real broker's session with two technicians,
+// Tess (rb.tech) and Tom, invited, sharing through the real media path.
+type collab struct {
+	rb    *realBroker
+	ctx   context.Context
+	sid   int64
+	tom   *api.Account
+	tomc  *apiclient.Client
+	h     *harness
+	rec   *input.Recorder
+	hmu   sync.Mutex
+	hosts []*media.Host
+}
+
+func startCollab(t *testing.T) *collab {
+	t.Helper()
 	display := xvfbtest.Start(t, 320, 240)
-	rb := startBroker(t)
-	ctx := tctx(t)
+	c := &collab{rb: startBroker(t), ctx: tctx(t), rec: &input.Recorder{}}
+	rb, ctx := c.rb, c.ctx
 	tom, err := rb.owner.CreateTechnician(ctx, api.CreateTechnicianRequest{Email: "tom@example.com", Name: "Tom Tech",
 		Role: "technician", Password: testPassword, GroupIDs: []int64{rb.group}, Availability: "available"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tomc := client(t, rb.url)
-	if _, err := tomc.Login(ctx, "tom@example.com", testPassword); err != nil {
+	c.tom = tom
+	c.tomc = client(t, rb.url)
+	if _, err := c.tomc.Login(ctx, "tom@example.com", testPassword); err != nil {
 		t.Fatal(err)
 	}
 	link, err := rb.tech.CreateLink(ctx, api.CreateLinkRequest{ChannelID: rb.channel.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sid := link.Session.ID
+	c.sid = link.Session.ID
 
-	rec := &input.Recorder{}
-	var hmu sync.Mutex
-	var hosts []*media.Host
 	factory := MediaHost(media.HostConfig{RTC: rtc.Config{ListenAddr: "127.0.0.1"}, Capture: capture.Config{Display: display}},
-		func([]input.Rect) (input.Injector, error) { return rec, nil })
-	h := newHarness(t, Config{Link: link.LinkURL, NewBroker: realNewBroker,
+		func([]input.Rect) (input.Injector, error) { return c.rec, nil })
+	c.h = newHarness(t, Config{Link: link.LinkURL, NewBroker: realNewBroker,
 		Host: func(ctx context.Context, req ShareRequest, sig rtc.Signaler) (Sharer, error) {
 			s, err := factory(ctx, req, sig)
 			if err == nil {
-				hmu.Lock()
-				hosts = append(hosts, s.(*media.Host))
-				hmu.Unlock()
+				c.hmu.Lock()
+				c.hosts = append(c.hosts, s.(*media.Host))
+				c.hmu.Unlock()
 			}
 			return s, err
 		}})
+	h := c.h
 	h.screen(ScreenSession)
 	h.wait("agent connected", func() bool { h.app.mu.Lock(); defer h.app.mu.Unlock(); return h.app.link == LinkConnected })
-	if _, err := rb.tech.Invite(ctx, sid, tom.ID); err != nil {
+	if _, err := rb.tech.Invite(ctx, c.sid, tom.ID); err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
 
-	allow := func(c *apiclient.Client, mode string) {
-		t.Helper()
-		con, err := c.RequestRemote(ctx, sid, mode)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h.wait("consent dialog", func() bool { p := h.app.promptFor(con.ID); return p != nil && p.dlg != nil })
-		h.ui(func() {
-			p := h.app.promptFor(con.ID)
-			if mode == "control" {
-				test.Tap(p.allowControl)
-			} else {
-				test.Tap(p.allowView)
-			}
-		})
+// allow has technician c ask for the screen and the end user allow it.
+func (c *collab) allow(t *testing.T, tc *apiclient.Client, mode string) {
+	t.Helper()
+	h := c.h
+	con, err := tc.RequestRemote(c.ctx, c.sid, mode)
+	if err != nil {
+		t.Fatal(err)
 	}
+	h.wait("consent dialog", func() bool { p := h.app.promptFor(con.ID); return p != nil && p.dlg != nil })
+	h.ui(func() {
+		p := h.app.promptFor(con.ID)
+		if mode == "control" {
+			test.Tap(p.allowControl)
+		} else {
+			test.Tap(p.allowView)
+		}
+	})
+}
+
+// host returns the one sharing host made so far.
+func (c *collab) host(t *testing.T) *media.Host {
+	t.Helper()
+	c.hmu.Lock()
+	defer c.hmu.Unlock()
+	if len(c.hosts) != 1 {
+		t.Fatalf("%d hosts, want one for both technicians", len(c.hosts))
+	}
+	return c.hosts[0]
+}
+
+// TestCollaboratorsThroughBroker: two technicians watch one agent through
+// the real broker's addressed signaling; the agent captures and encodes
+// once; only the controller's clicks are injected; control moves to the
+// collaborator once the end user allows them control; Stop ends both.
+func TestCollaboratorsThroughBroker(t *testing.T) {
+	c := startCollab(t)
+	rb, ctx, h, rec, tom, tomc, sid := c.rb, c.ctx, c.h, c.rec, c.tom, c.tomc, c.sid
+	allow := func(tc *apiclient.Client, mode string) { t.Helper(); c.allow(t, tc, mode) }
 
 	// Tess controls, Tom watches.
 	tess := openWindow(ctx, t, rb.tech, sid)
@@ -155,12 +190,7 @@ func TestCollaboratorsThroughBroker(t *testing.T) {
 	h.wait("indicator lists both", func() bool {
 		return h.app.Indicator() == "Tess Tech is controlling your screen; also viewing: Tom Tech"
 	})
-	hmu.Lock()
-	if len(hosts) != 1 {
-		t.Fatalf("%d hosts, want one for both technicians", len(hosts))
-	}
-	host := hosts[0]
-	hmu.Unlock()
+	host := c.host(t)
 
 	tess.click(ctx, t, 0.25)
 	tomw.click(ctx, t, 0.75)
@@ -206,6 +236,55 @@ func TestCollaboratorsThroughBroker(t *testing.T) {
 		t.Fatal("frames after Stop")
 	}
 	h.wait("indicator hidden", func() bool { return h.app.Indicator() == "" })
+}
+
+// TestCollaboratorClosesViewerThroughBroker: a technician closing their
+// viewer window (its goodbye reaches the agent through the broker) leaves
+// the indicator at once and the other keeps the picture; when the last
+// one closes theirs, sharing ends without the end user pressing Stop.
+func TestCollaboratorClosesViewerThroughBroker(t *testing.T) {
+	c := startCollab(t)
+	ctx, h := c.ctx, c.h
+	tess := openWindow(ctx, t, c.rb.tech, c.sid)
+	c.allow(t, c.rb.tech, "control")
+	tomw := openWindow(ctx, t, c.tomc, c.sid)
+	c.allow(t, c.tomc, "view")
+	for _, w := range []*techWindow{tess, tomw} {
+		if err := w.viewer.WaitConnected(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.wait("indicator lists both", func() bool {
+		return h.app.Indicator() == "Tess Tech is controlling your screen; also viewing: Tom Tech"
+	})
+	host := c.host(t)
+
+	// Tess, in control, closes her window: Tom keeps watching.
+	tess.close()
+	h.wait("indicator: Tom alone", func() bool { return h.app.Indicator() == "Tom Tech is viewing your screen" })
+	if vs := host.Viewers(); len(vs) != 1 || vs[0].ID != c.tom.ID {
+		t.Fatalf("host viewers %+v, want Tom's only", vs)
+	}
+	if id, ok := host.Controller(); ok {
+		t.Fatalf("%d controls after Tess left", id)
+	}
+	framesFlow(t, "Tom's picture", tomw.viewer)
+
+	// Tom closes his: nobody is left.
+	tomw.close()
+	h.wait("indicator hidden", func() bool { return h.app.Indicator() == "" })
+	if _, _, ok := h.app.Sharing(); ok {
+		t.Fatal("still sharing with nobody")
+	}
+	if vs := host.Viewers(); len(vs) != 0 {
+		t.Fatalf("host viewers %+v after both left", vs)
+	}
+	waitFor(t, "host closed", func() bool { return errors.Is(host.ReleaseControl(), media.ErrClosed) })
+	h.ui(func() {
+		if s := h.app.Screen(); s != ScreenSession {
+			t.Fatalf("screen %q: the session must go on", s)
+		}
+	})
 }
 
 // onlyFrom fails unless evs holds only pointer moves at x and the given

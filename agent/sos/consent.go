@@ -13,6 +13,7 @@ import (
 	"github.com/tetherdesk/tether/internal/api"
 	"github.com/tetherdesk/tether/internal/desk"
 	"github.com/tetherdesk/tether/internal/input"
+	"github.com/tetherdesk/tether/internal/rtc"
 )
 
 // Consent answers, as the broker spells them.
@@ -169,14 +170,19 @@ func (a *App) startSharing(ctx context.Context, c api.Consent, control bool) {
 			return
 		}
 		mux := newSignalMux(ev.Signals(sessID))
-		h, err := a.cfg.Host(ctx, ShareRequest{Control: control, TechnicianID: c.TechnicianID}, mux.signaler(c.TechnicianID))
+		nsh := &sharing{mux: mux}
+		req := ShareRequest{Control: control, TechnicianID: c.TechnicianID, OnViewerClosed: func(id int64) {
+			a.goroutine(func(context.Context) { a.viewerClosed(nsh, id) })
+		}}
+		h, err := a.cfg.Host(ctx, req, mux.signaler(c.TechnicianID))
 		if err != nil {
 			mux.Close()
 			a.log.Error("start sharing", "err", err)
 			a.do(func() { a.addNotice(lang.L("Your screen could not be shared: ")+err.Error(), true) })
 			return
 		}
-		sh = &sharing{host: h, mux: mux}
+		nsh.host = h
+		sh = nsh
 	} else {
 		// A technician asking again has opened a new connection: replace
 		// theirs. Others keep theirs.
@@ -252,21 +258,105 @@ func (a *App) startSharing(ctx context.Context, c api.Consent, control bool) {
 	a.do(func() { a.showIndicator(text) })
 }
 
+// viewerClosed drops a technician whose connection closed for good (they
+// closed their viewer) from sh: the host's connection, the indicator and,
+// when they controlled, control, which then nobody has until the end user
+// allows it again. When nobody is left, sharing ends; the session goes on.
+// The report may be about a connection since replaced by the same
+// technician's new one (its state arrives late, on a pion goroutine): only
+// a technician whose current connection is closed, or who has none, goes.
+// It runs on a goroutine, serialised with startSharing.
+func (a *App) viewerClosed(sh *sharing, id int64) {
+	a.shareOp.Lock()
+	defer a.shareOp.Unlock()
+	a.mu.Lock()
+	i := slices.IndexFunc(sh.viewers, func(v *shareViewer) bool { return v.id == id })
+	if a.share != sh || i < 0 {
+		a.mu.Unlock()
+		return
+	}
+	gone := sh.viewers[i]
+	viewers := slices.Delete(slices.Clone(sh.viewers), i, i+1)
+	ctrl := sh.controller
+	a.mu.Unlock()
+
+	// startSharing, which replaces connections, holds shareOp too: the
+	// host's connection for id is the latest one.
+	if st, err := sh.host.ViewerStats(id); err == nil {
+		if st.State != rtc.StateClosed {
+			a.log.Debug("closed connection was replaced", "technician_id", id)
+			return
+		}
+		if err := sh.host.RemoveViewer(id); err != nil {
+			a.log.Warn("remove viewer", "technician_id", id, "err", err)
+		}
+	}
+	if ctrl == id {
+		// Nobody controls now; those allowed control before only watch
+		// until the end user allows it again.
+		ctrl = 0
+		for j, v := range viewers {
+			if v.control {
+				w := *v
+				w.control = false
+				viewers[j] = &w
+			}
+		}
+	}
+	a.log.Info("technician left", "technician_id", id, "viewers", len(viewers), "controller", ctrl)
+	left := lang.L("{{.Name}} stopped viewing your screen.", map[string]string{"Name": gone.displayName()})
+	a.do(func() { a.addNotice(left, false) })
+	if len(viewers) == 0 {
+		a.stopSharing(false)
+		return
+	}
+	want := input.ModeViewOnly
+	if slices.ContainsFunc(viewers, func(v *shareViewer) bool { return v.control }) {
+		want = input.ModeControl
+	}
+	if want != sh.allowed {
+		if err := sh.host.Allow(want); err != nil {
+			a.log.Error("allow sharing", "err", err)
+		} else {
+			sh.allowed = want
+		}
+	}
+
+	a.mu.Lock()
+	if a.share != sh {
+		a.mu.Unlock()
+		return
+	}
+	sh.viewers, sh.controller = viewers, ctrl
+	text := indicatorText(viewers, ctrl)
+	a.mu.Unlock()
+	a.do(func() {
+		a.mu.Lock()
+		still := a.share == sh // else Stop's hiding is queued after this
+		a.mu.Unlock()
+		if still {
+			a.setIndicator(text)
+		}
+	})
+}
+
+// displayName is how the end user sees a technician.
+func (v *shareViewer) displayName() string {
+	if v.name == "" {
+		return lang.L("The technician")
+	}
+	return v.name
+}
+
 // indicatorText says who sees and who controls the screen.
 func indicatorText(viewers []*shareViewer, controller int64) string {
-	name := func(v *shareViewer) string {
-		if v.name == "" {
-			return lang.L("The technician")
-		}
-		return v.name
-	}
 	var ctrl string
 	var watching []string
 	for _, v := range viewers {
 		if v.id == controller {
-			ctrl = name(v)
+			ctrl = v.displayName()
 		} else {
-			watching = append(watching, name(v))
+			watching = append(watching, v.displayName())
 		}
 	}
 	switch {

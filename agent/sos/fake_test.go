@@ -290,6 +290,11 @@ type fakeHost struct {
 	viewers     map[int64]input.Mode
 	added       []int64
 	controllers []int64
+	// conns: technician → state of their current connection; removed
+	// counts RemoveViewer calls, checks ViewerStats calls.
+	conns   map[int64]rtc.ConnState
+	removed []int64
+	checks  int
 }
 
 func (h *fakeHost) AddViewer(_ context.Context, id int64, mode input.Mode, _ rtc.Signaler) error {
@@ -299,6 +304,7 @@ func (h *fakeHost) AddViewer(_ context.Context, id int64, mode input.Mode, _ rtc
 		return errors.New("viewer exists")
 	}
 	h.viewers[id] = mode
+	h.conns[id] = rtc.StateConnected
 	h.added = append(h.added, id)
 	return nil
 }
@@ -306,8 +312,43 @@ func (h *fakeHost) AddViewer(_ context.Context, id int64, mode input.Mode, _ rtc
 func (h *fakeHost) RemoveViewer(id int64) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if _, ok := h.viewers[id]; !ok {
+		return errors.New("no viewer")
+	}
 	delete(h.viewers, id)
+	delete(h.conns, id)
+	h.removed = append(h.removed, id)
 	return nil
+}
+
+func (h *fakeHost) ViewerStats(id int64) (rtc.Stats, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.checks++
+	st, ok := h.conns[id]
+	if !ok {
+		return rtc.Stats{}, errors.New("no viewer")
+	}
+	return rtc.Stats{State: st}, nil
+}
+
+// viewerLeft is technician id closing their viewer: their connection
+// closes and says so, as media does on a pion goroutine.
+func (h *fakeHost) viewerLeft(id int64) {
+	h.mu.Lock()
+	h.conns[id] = rtc.StateClosed
+	h.mu.Unlock()
+	go h.req.OnViewerClosed(id)
+}
+
+// closedLate is the report of a connection of technician id that closed
+// earlier (replaced by a newer one), arriving only now.
+func (h *fakeHost) closedLate(id int64) { go h.req.OnViewerClosed(id) }
+
+func (h *fakeHost) leaving() (removed []int64, checks int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.removed), h.checks
 }
 
 func (h *fakeHost) SetController(id int64) error {
@@ -358,7 +399,8 @@ func (r *hostRecorder) factory(ctx context.Context, req ShareRequest, sig rtc.Si
 	if req.Control {
 		mode = input.ModeControl
 	}
-	h := &fakeHost{req: req, viewers: map[int64]input.Mode{req.TechnicianID: mode}}
+	h := &fakeHost{req: req, viewers: map[int64]input.Mode{req.TechnicianID: mode},
+		conns: map[int64]rtc.ConnState{req.TechnicianID: rtc.StateConnected}}
 	r.hosts = append(r.hosts, h)
 	return h, nil
 }

@@ -28,6 +28,11 @@ type Sharer interface {
 	// SetController gives control to a technician allowed it; the
 	// previous controller drops to watching.
 	SetController(technicianID int64) error
+	// ViewerStats describes a technician's current connection (an error
+	// when they have none). Its State tells whether that connection is
+	// closed: a closed-connection report (ShareRequest.OnViewerClosed) may
+	// be about a connection since replaced by a newer one.
+	ViewerStats(technicianID int64) (rtc.Stats, error)
 }
 
 // ShareRequest says what the end user allowed and to whom: the first
@@ -36,6 +41,14 @@ type ShareRequest struct {
 	// Control is true when the end user allowed control.
 	Control      bool
 	TechnicianID int64
+	// OnViewerClosed, when set, is called with a technician's id when one
+	// of their connections closed for good: they closed their viewer (it
+	// said goodbye), or it was closed here (RemoveViewer, Close). A
+	// connection that failed or disconnected is not reported: it may
+	// recover (ICE consent resumes, or an ICE restart). The report may be
+	// about a connection already replaced (see Sharer.ViewerStats). It is
+	// called from any goroutine and must not block or call into the host.
+	OnViewerClosed func(technicianID int64)
 }
 
 // HostFactory creates the sharing host once the end user allowed the first
@@ -54,6 +67,17 @@ func MediaHost(cfg media.HostConfig, newInjector func(monitors []input.Rect) (in
 		c := cfg
 		c.Injector = nil
 		c.NewInjector = nil
+		if req.OnViewerClosed != nil {
+			onState := cfg.OnViewerState
+			c.OnViewerState = func(id int64, s rtc.ConnState) {
+				if onState != nil {
+					onState(id, s)
+				}
+				if s == rtc.StateClosed {
+					req.OnViewerClosed(id)
+				}
+			}
+		}
 		if newInjector != nil {
 			c.NewInjector = func() (input.Injector, error) {
 				mons, err := monitors(cfg.Capture)

@@ -454,11 +454,16 @@ func (a *App) showLinkState(s LinkState) {
 // showIndicator shows, above every screen, who sees or controls the
 // screen (see indicatorText), with the Stop button.
 func (a *App) showIndicator(text string) {
+	a.setIndicator(text)
+	a.addNotice(text+". "+lang.L("Press “Stop sharing” at the top to end it at any time."), false)
+}
+
+// setIndicator shows the indicator with text, without a notice.
+func (a *App) setIndicator(text string) {
 	u := &a.ui
 	u.indicatorText.Text = text
 	u.indicatorText.Refresh()
 	u.indicator.Show()
-	a.addNotice(u.indicatorText.Text+". "+lang.L("Press “Stop sharing” at the top to end it at any time."), false)
 }
 
 func (a *App) hideIndicator() { a.ui.indicator.Hide() }
