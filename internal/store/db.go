@@ -27,6 +27,7 @@ type DB struct {
 	logger *slog.Logger
 	write  *sql.DB // one connection: SQLite allows one writer
 	read   *sql.DB // read-only connections for View
+	ckpt   *checkpointer
 
 	closeOnce sync.Once
 	closeErr  error
@@ -53,7 +54,8 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 	}
 	f.Close()
 	common := fmt.Sprintf("?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)", busyTimeout.Milliseconds())
-	write, err := sql.Open("sqlite", path+common+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	// No automatic checkpoint on the writer: the checkpointer does it.
+	write, err := sql.Open("sqlite", path+common+"&_pragma=journal_mode(WAL)&_pragma=wal_autocheckpoint(0)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -73,7 +75,15 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 	read.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	read.SetMaxIdleConns(max(4, runtime.NumCPU()))
 
+	ckpt, err := sql.Open("sqlite", path+common)
+	if err != nil {
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
 	db := &DB{path: path, logger: logger, write: write, read: read}
+	db.ckpt = startCheckpointer(db, ckpt)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -84,7 +94,7 @@ func Open(ctx context.Context, path string, logger *slog.Logger) (*DB, error) {
 // Close closes the database. It may be called more than once.
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
-		db.closeErr = errors.Join(db.read.Close(), db.write.Close())
+		db.closeErr = errors.Join(db.ckpt.stop(), db.read.Close(), db.write.Close())
 	})
 	return db.closeErr
 }

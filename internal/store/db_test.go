@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tetherdesk/tether/internal/desk"
 )
@@ -62,6 +63,7 @@ func TestOpenSetsPragmas(t *testing.T) {
 		{db.write, "foreign_keys", "1"},
 		{db.write, "synchronous", "1"},
 		{db.write, "busy_timeout", "5000"},
+		{db.write, "wal_autocheckpoint", "0"},
 		{db.read, "foreign_keys", "1"},
 		{db.read, "query_only", "1"},
 		{db.read, "busy_timeout", "5000"},
@@ -176,5 +178,37 @@ func TestUpdateAfterCloseFails(t *testing.T) {
 	db.Close()
 	if err := db.Update(context.Background(), func(desk.Tx) error { return nil }); err == nil {
 		t.Fatal("Update after Close succeeded")
+	}
+}
+
+// TestCheckpointerCopiesWAL: commits land in the WAL (the writer never
+// checkpoints), and the checkpointer copies them into the database file
+// within a few of its intervals.
+func TestCheckpointerCopiesWAL(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tether.db")
+	db := openPath(t, path)
+	size := func() int64 {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+	if _, err := db.write.Exec("CREATE TABLE scratch (b BLOB)"); err != nil {
+		t.Fatal(err)
+	}
+	before := size()
+	const rows, rowBytes = 64, 32 << 10 // 2 MiB, under SQLite's automatic threshold
+	for i := 0; i < rows; i++ {
+		if _, err := db.write.Exec("INSERT INTO scratch VALUES (randomblob(?))", rowBytes); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(5*checkpointEvery + 2*time.Second)
+	for size() < before+rows*rowBytes {
+		if time.Now().After(deadline) {
+			t.Fatalf("database file %d bytes (%d before the writes): the WAL was not checkpointed", size(), before)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
