@@ -18,10 +18,12 @@ import (
 	"github.com/tetherdesk/tether/internal/api"
 )
 
-// Defaults of EventsConfig's zero fields.
+// Defaults of EventsConfig's zero fields. The longest wait, 1.5–3 s with
+// jitter, keeps a client back within the 5 s the product promises after a
+// broker restart however long the broker was away.
 const (
 	DefaultMinBackoff   = 250 * time.Millisecond
-	DefaultMaxBackoff   = 5 * time.Second
+	DefaultMaxBackoff   = 3 * time.Second
 	DefaultPingInterval = 25 * time.Second
 )
 
