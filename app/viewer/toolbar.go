@@ -28,11 +28,15 @@ type toolbar struct {
 
 	control    *widget.RadioGroup // view only / control
 	monitor    *widget.Select
+	monitorBox *fyne.Container // the picker, as wide as its longest name
 	scale      *widget.RadioGroup
+	actions    *widget.Button // opens actionMenu
+	actionMenu *widget.PopUp  // the buttons below
 	cad        *widget.Button
 	clipSend   *widget.Button
 	clipFetch  *widget.Button
 	file       *widget.Button
+	fileSep    *widget.Separator
 	chatToggle *widget.Button
 	collab     *widget.Button
 	end        *widget.Button
@@ -85,6 +89,7 @@ func (w *Window) build() {
 		t.monitor.SetSelectedIndex(primaryIndex(s.Device.Screens))
 		t.settingMonitor = false
 	}
+	t.monitorBox = container.New(&fitSelect{s: t.monitor}, t.monitor)
 
 	fit, actual := lang.L("Fit"), lang.L("1:1")
 	t.scale = widget.NewRadioGroup([]string{fit, actual}, func(sel string) {
@@ -98,13 +103,22 @@ func (w *Window) build() {
 	t.scale.Required = true
 	t.scale.SetSelected(fit)
 
-	t.cad = widget.NewButton(lang.L("Ctrl+Alt+Del"), func() { w.send(input.Event{Kind: input.KindCtrlAltDel}) })
-	t.clipSend = widget.NewButtonWithIcon(lang.L("Paste to remote"), theme.ContentPasteIcon(), t.sendClipboard)
-	t.clipFetch = widget.NewButtonWithIcon(lang.L("Copy from remote"), theme.ContentCopyIcon(), t.fetchClipboard)
-	t.file = widget.NewButtonWithIcon(lang.L("File…"), theme.UploadIcon(), w.cp.pickFile)
+	// The occasional actions share one menu, so that the toolbar fits a
+	// 1200 px window without scrolling (TestToolbarFits).
+	t.cad = t.actionButton(lang.L("Ctrl+Alt+Del"), theme.LoginIcon(), func() { w.send(input.Event{Kind: input.KindCtrlAltDel}) })
+	t.clipSend = t.actionButton(lang.L("Paste to remote"), theme.ContentPasteIcon(), t.sendClipboard)
+	t.clipFetch = t.actionButton(lang.L("Copy from remote"), theme.ContentCopyIcon(), t.fetchClipboard)
+	t.file = t.actionButton(lang.L("Send file…"), theme.UploadIcon(), w.cp.pickFile)
+	t.fileSep = widget.NewSeparator()
 	if !hasRight(w.cfg.Me, desk.RightFileTransfer) {
 		t.file.Hide()
+		t.fileSep.Hide()
 	}
+	t.actionMenu = widget.NewPopUp(container.NewVBox(
+		t.cad, widget.NewSeparator(), t.clipSend, t.clipFetch, t.fileSep, t.file,
+	), w.win.Canvas())
+	t.actions = widget.NewButtonWithIcon(lang.L("Actions"), theme.MenuDropDownIcon(), t.showActions)
+	t.actions.IconPlacement = widget.ButtonIconTrailingText
 	t.chatToggle = widget.NewButtonWithIcon(lang.L("Chat"), theme.MailComposeIcon(), t.toggleChat)
 	t.collab = widget.NewButtonWithIcon(lang.L("Collaborators"), theme.AccountIcon(), t.showCollaborators)
 	t.end = widget.NewButtonWithIcon(lang.L("End"), theme.CancelIcon(), func() { go w.Close() })
@@ -119,15 +133,16 @@ func (w *Window) build() {
 
 	bar := container.NewHBox(
 		t.control, widget.NewSeparator(),
-		t.monitor, t.scale, widget.NewSeparator(),
-		t.cad, t.clipSend, t.clipFetch, t.file, widget.NewSeparator(),
+		t.monitorBox, t.scale, widget.NewSeparator(),
+		t.actions, widget.NewSeparator(),
 		t.chatToggle, t.collab,
 	)
 	view := container.NewStack(w.rv, t.overlay)
 	t.split = container.NewHSplit(view, w.cp.content)
 	t.split.Offset = 0.75
 	w.cp.content.Hide()
-	// the bar scrolls sideways rather than widen a small window
+	// The bar scrolls sideways rather than widen a window narrower than
+	// the 1200 px it opens with.
 	top := container.NewBorder(nil, nil, nil, t.end, container.NewHScroll(bar))
 	content := container.NewBorder(container.NewPadded(top), container.NewPadded(t.status), nil, nil, t.split)
 	w.win.SetContent(content)
@@ -194,11 +209,65 @@ func (t *toolbar) updateControl() {
 			b.Enable()
 		}
 	}
+	// sending a file needs no control, only the right
+	if viewOnly && !t.file.Visible() {
+		t.actionMenu.Hide()
+		t.actions.Disable()
+	} else {
+		t.actions.Enable()
+	}
 	if viewOnly || !t.hostMonitors || len(t.monitor.Options) < 2 {
 		t.monitor.Disable()
 	} else {
 		t.monitor.Enable()
 	}
+	// a single monitor leaves nothing to pick
+	if len(t.monitor.Options) < 2 {
+		t.monitorBox.Hide()
+	} else {
+		t.monitorBox.Show()
+	}
+}
+
+// actionButton is an item of the Actions menu: a flat, leading-aligned
+// button that closes the menu when tapped.
+func (t *toolbar) actionButton(label string, icon fyne.Resource, tapped func()) *widget.Button {
+	b := widget.NewButtonWithIcon(label, icon, func() {
+		t.actionMenu.Hide()
+		tapped()
+	})
+	b.Importance = widget.LowImportance
+	b.Alignment = widget.ButtonAlignLeading
+	return b
+}
+
+// showActions opens the Actions menu below its button.
+func (t *toolbar) showActions() {
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(t.actions)
+	t.actionMenu.ShowAtPosition(pos.AddXY(0, t.actions.Size().Height))
+}
+
+// fitSelect lays out a select as wide as its longest option, so that the
+// chosen monitor's name shows whole (a Select alone is only as wide as its
+// placeholder).
+type fitSelect struct{ s *widget.Select }
+
+func (l *fitSelect) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+func (l *fitSelect) MinSize([]fyne.CanvasObject) fyne.Size {
+	min := l.s.MinSize()
+	style, size := fyne.TextStyle{}, theme.TextSize()
+	// the select's own width beyond its placeholder: padding and icon
+	chrome := min.Width - fyne.MeasureText(l.s.PlaceHolder, size, style).Width
+	for _, o := range l.s.Options {
+		min.Width = max(min.Width, fyne.MeasureText(o, size, style).Width+chrome)
+	}
+	return min
 }
 
 // gotMonitors shows the host's monitors and which one it shares.
@@ -213,6 +282,7 @@ func (t *toolbar) gotMonitors(m media.Monitors) {
 	t.settingMonitor = false
 	t.hostMonitors = true
 	t.updateControl()
+	t.monitorBox.Refresh() // its width follows the names
 }
 
 // selectMonitor asks the host to share the monitor the technician picked.

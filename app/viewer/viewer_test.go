@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tetherdesk/tether/internal/api"
 	"github.com/tetherdesk/tether/internal/apiclient"
@@ -60,6 +61,23 @@ func eventually(t *testing.T, what string, timeout time.Duration, ok func() bool
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// tapAction opens the toolbar's Actions menu and taps one of its items,
+// which closes the menu.
+func tapAction(t *testing.T, w *Window, item *widget.Button) {
+	t.Helper()
+	test.Tap(w.tb.actions)
+	if !w.tb.actionMenu.Visible() {
+		t.Fatal("the Actions menu did not open")
+	}
+	if item.Disabled() {
+		t.Fatalf("%q is disabled", item.Text)
+	}
+	test.Tap(item)
+	if w.tb.actionMenu.Visible() {
+		t.Errorf("the Actions menu stays open after %q", item.Text)
 	}
 }
 
@@ -182,7 +200,7 @@ func TestViewerOverBroker(t *testing.T) {
 	}
 	w.rv.OnInput(input.Event{Kind: input.KindKey, Key: "B", Down: true})
 	w.rv.OnInput(input.Event{Kind: input.KindKey, Key: "B"})
-	test.Tap(w.tb.cad)
+	tapAction(t, w, w.tb.cad)
 	eventually(t, "key and Ctrl+Alt+Del injected", 5*time.Second, func() bool {
 		evs := rec.Events()
 		return hasKind(evs, input.KindKey) && hasKind(evs, input.KindCtrlAltDel)
@@ -216,7 +234,7 @@ func TestViewerOverBroker(t *testing.T) {
 	if err := other.Set("from the end user"); err != nil {
 		t.Fatal(err)
 	}
-	test.Tap(w.tb.clipFetch)
+	tapAction(t, w, w.tb.clipFetch)
 	eventually(t, "the end user's clipboard on mine", 5*time.Second, func() bool {
 		return e.app.Clipboard().Content() == "from the end user"
 	})
