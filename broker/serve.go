@@ -37,6 +37,8 @@ type Main struct {
 	// MetricsListener is the metrics socket once Run returned.
 	MetricsListener net.Listener
 	ICE             iceOptions
+	// EventRetention is how long catch-up events are kept (0: keep them).
+	EventRetention time.Duration
 
 	// Stdout receives the one human-readable "listening on" line.
 	Stdout io.Writer
@@ -55,8 +57,9 @@ type Main struct {
 
 // envDefault lets every flag be set from the environment too (TETHER_ADDR,
 // TETHER_DATA, ...), which suits systemd units and containers.
+// An empty variable counts as unset (systemd's "Environment=NAME=").
 func envDefault(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
+	if v := os.Getenv(name); v != "" {
 		return v
 	}
 	return def
@@ -85,9 +88,15 @@ func (m *Main) ParseFlags(args []string) error {
 	fs.StringVar(&m.ICE.STUNURLs, "stun-url", envDefault("TETHER_STUN_URL", ""), "comma-separated stun: URLs for peers [TETHER_STUN_URL]")
 	fs.StringVar(&m.MetricsAddr, "metrics-addr", envDefault("TETHER_METRICS_ADDR", ""), "serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9090 (default: off; keep it off the public network) [TETHER_METRICS_ADDR]")
 	fs.StringVar(&m.ICE.Policy, "ice-policy", envDefault("TETHER_ICE_POLICY", "all"), "all, or relay to send every session through TURN [TETHER_ICE_POLICY]")
+	retention := fs.String("event-retention", envDefault("TETHER_EVENT_RETENTION", server.DefaultEventRetention.String()), "how long live-update events are kept for reconnecting clients, e.g. 720h; 0 keeps them forever (the audit log and chat are never pruned) [TETHER_EVENT_RETENTION]")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	d, err := time.ParseDuration(*retention)
+	if err != nil || d < 0 || (d > 0 && d < 24*time.Hour) {
+		return usageError(fmt.Sprintf("bad --event-retention %q: a duration of at least 24h, or 0", *retention))
+	}
+	m.EventRetention = d
 	if err := m.TLS.validate(); err != nil {
 		return err
 	}
@@ -154,7 +163,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.relay = turn
 	m.srv, err = server.New(server.Config{Service: svc, Hub: hub, PublicURL: m.PublicURL, OrgName: m.OrgName, AgentDir: m.AgentDir, Logger: logger,
-		ICE: ice, ICEPolicy: m.ICE.Policy})
+		ICE: ice, ICEPolicy: m.ICE.Policy, EventRetention: retentionConfig(m.EventRetention)})
 	if err != nil {
 		m.Close()
 		return err
@@ -273,3 +282,12 @@ func waitChan(m *Main) <-chan struct{} {
 }
 
 var _ desk.Publisher = (*server.Hub)(nil)
+
+// retentionConfig maps the flag's "0 keeps forever" to server.Config's
+// negative value.
+func retentionConfig(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}

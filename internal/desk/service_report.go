@@ -258,3 +258,30 @@ func (s *Service) Gauges(ctx context.Context) (*Gauges, error) {
 	})
 	return g, err
 }
+
+// pruneBatch is how many events one pruning transaction deletes, so that
+// a large backlog never holds the write lock for long.
+const pruneBatch = 5000
+
+// PruneEvents deletes the events older than before, in batches of their
+// own transactions, and returns how many. Events are catch-up data for
+// reconnecting clients, whose tokens last hours; the audit log and chat
+// keep the history. The newest event always stays.
+func (s *Service) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		var n int64
+		err := s.update(ctx, Actor{Kind: ActorSystem}, func(c *change) error {
+			var err error
+			n, err = c.tx.DeleteEventsBefore(before, pruneBatch)
+			return err
+		})
+		total += n
+		if err != nil || n < pruneBatch {
+			return total, err
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
+}

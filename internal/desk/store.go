@@ -80,6 +80,10 @@ type Tx interface {
 	// SessionEventsSince returns one session's events after seq.
 	SessionEventsSince(sessionID, seq int64, limit int) ([]*Event, error)
 	LastEventSeq() (int64, error)
+	// DeleteEventsBefore deletes at most limit of the oldest events stored
+	// before t and returns how many. The newest event is always kept:
+	// sequence numbers continue from it.
+	DeleteEventsBefore(t time.Time, limit int) (int64, error)
 }
 
 // SessionFilter selects sessions; zero fields do not filter. Deleted

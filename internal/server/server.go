@@ -35,6 +35,11 @@ const (
 	DefaultSendQueue     = 256
 	DefaultPingInterval  = 30 * time.Second
 	DefaultWriteTimeout  = 10 * time.Second
+	// DefaultEventRetention keeps catch-up events far longer than any
+	// token that could ask for them lives.
+	DefaultEventRetention = 30 * 24 * time.Hour
+	// pruneEvery is how often the sweeper prunes old events.
+	pruneEvery = time.Hour
 )
 
 // Config configures a Server. Service and Hub are required.
@@ -81,6 +86,11 @@ type Config struct {
 	// expiration are expired (default 5s; negative disables the sweeper,
 	// expiry then happens lazily when a link or code is used).
 	SweepInterval time.Duration
+	// EventRetention is how long the live events clients catch up from
+	// are kept (default 30 days; negative keeps them forever). The
+	// sweeper prunes older ones hourly; the audit log and chat are not
+	// affected.
+	EventRetention time.Duration
 
 	// SendQueue is each WebSocket client's bounded send queue (default
 	// 256 messages); a client whose queue is full is disconnected.
@@ -144,6 +154,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.SweepInterval == 0 {
 		cfg.SweepInterval = DefaultSweepInterval
+	}
+	if cfg.EventRetention == 0 {
+		cfg.EventRetention = DefaultEventRetention
 	}
 	if cfg.SendQueue <= 0 {
 		cfg.SendQueue = DefaultSendQueue
@@ -225,6 +238,7 @@ func (s *Server) Publish(events ...*desk.Event) { s.hub.Publish(events...) }
 func (s *Server) sweep() {
 	t := time.NewTicker(s.cfg.SweepInterval)
 	defer t.Stop()
+	var lastPrune time.Time // the first sweep prunes
 	for {
 		select {
 		case <-s.ctx.Done():
@@ -242,6 +256,16 @@ func (s *Server) sweep() {
 		s.login.prune(now)
 		s.codes.prune(now)
 		s.agent.prune(now)
+		if s.cfg.EventRetention > 0 && now.Sub(lastPrune) >= pruneEvery {
+			lastPrune = now
+			if n, err := s.svc.PruneEvents(s.ctx, now.Add(-s.cfg.EventRetention)); err != nil {
+				if s.ctx.Err() == nil {
+					s.log.Error("prune events", "err", err)
+				}
+			} else if n > 0 {
+				s.log.Info("events pruned", "count", n, "retention", s.cfg.EventRetention.String())
+			}
+		}
 	}
 }
 

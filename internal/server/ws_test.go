@@ -571,3 +571,66 @@ func TestSignalingAddressed(t *testing.T) {
 		t.Fatalf("t3 got %+v", m)
 	}
 }
+
+// TestSweeperPrunesOldEvents: events older than the retention disappear
+// from catch-up, except the newest, and new events continue its numbers.
+func TestSweeperPrunesOldEvents(t *testing.T) {
+	w := newWorld(t, func(c *Config) {
+		c.SweepInterval = 10 * time.Millisecond
+		c.EventRetention = 48 * time.Hour
+	})
+	e := w.env
+	for i := 0; i < 3; i++ {
+		e.sos(w.chanA.ID, fmt.Sprintf("user %d", i))
+	}
+	catchUp := func() (map[int64]bool, int64) {
+		// A fresh login each time: the clock moves past tokens' lifetime
+		// (logging in and expiring sessions add events of their own).
+		c := e.dial(e.login("t1@example.com"), "since=0")
+		defer c.conn.Close(websocket.StatusNormalClosure, "")
+		evs, top := c.ready()
+		seqs := map[int64]bool{}
+		for _, ev := range evs {
+			seqs[ev.Seq] = true
+		}
+		return seqs, top
+	}
+	old, _ := catchUp()
+	if len(old) < 3 {
+		t.Fatalf("catch-up before pruning: %d events, want at least the 3 SOS Calls", len(old))
+	}
+	e.clock.Advance(47 * time.Hour) // within the retention: kept
+	time.Sleep(100 * time.Millisecond)
+	kept, _ := catchUp()
+	for seq := range old {
+		if !kept[seq] {
+			t.Fatalf("event %d pruned within the retention", seq)
+		}
+	}
+	e.clock.Advance(2 * time.Hour) // past it for the first events, and past the hourly pruning interval
+	deadline := time.Now().Add(5 * time.Second)
+	var last int64
+	for {
+		seqs, top := catchUp()
+		left := 0
+		for seq := range old {
+			if seqs[seq] {
+				left++
+			}
+		}
+		if left == 0 {
+			last = top
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d old events still replayed 5 s after they passed the retention", left, len(old))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// Numbering continues: the newest event was kept.
+	e.sos(w.chanA.ID, "after pruning")
+	seqs, top := catchUp()
+	if top <= last || !seqs[top] {
+		t.Fatalf("after a new event: newest seq %d, want above %d and replayed", top, last)
+	}
+}

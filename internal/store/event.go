@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/tetherdesk/tether/internal/desk"
 )
@@ -85,6 +86,27 @@ func scanEvent(sc scanner) (*desk.Event, error) {
 	e.Type, e.At = desk.EventType(typ), fromUnixNano(at)
 	e.Session, e.Message, e.Consent, e.Rating, e.Channel, e.Account = p.Session, p.Message, p.Consent, p.Rating, p.Channel, p.Account
 	return &e, nil
+}
+
+// DeleteEventsBefore deletes at most limit of the oldest events stored
+// before t, never the newest one (AppendEvent numbers from it), and
+// returns how many. Events are stored in time order, so the oldest come
+// first in seq order and the scan stops early.
+func (t *tx) DeleteEventsBefore(before time.Time, limit int) (int64, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	res, err := t.exec(`DELETE FROM events WHERE seq IN (
+		SELECT seq FROM events WHERE at < ? AND seq < (SELECT MAX(seq) FROM events) ORDER BY seq LIMIT ?)`,
+		unixNano(utc(before)), limit)
+	if err != nil {
+		return 0, fmt.Errorf("store: delete events: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: delete events: %w", err)
+	}
+	return n, nil
 }
 
 // LastEventSeq returns the newest event's Seq, 0 when there is none.

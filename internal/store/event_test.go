@@ -158,3 +158,54 @@ func TestSessionEventsSince(t *testing.T) {
 		})
 	}
 }
+
+func TestDeleteEventsBefore(t *testing.T) {
+	db := openTest(t)
+	mustUpdate(t, db, func(tx desk.Tx) error {
+		for i := 1; i <= 6; i++ {
+			if err := tx.AppendEvent(&desk.Event{Type: desk.EventChannelChanged, At: ts(i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	seqs := func() (out []int64) {
+		mustView(t, db, func(tx desk.Tx) error {
+			evs, err := tx.EventsSince(0, 0)
+			for _, e := range evs {
+				out = append(out, e.Seq)
+			}
+			return err
+		})
+		return out
+	}
+	for _, step := range []struct {
+		before  int
+		limit   int
+		deleted int64
+		left    string
+	}{
+		{before: 1, limit: 10, deleted: 0, left: "[1 2 3 4 5 6]"}, // nothing older than ts(1)
+		{before: 4, limit: 2, deleted: 2, left: "[3 4 5 6]"},      // the limit holds
+		{before: 4, limit: 10, deleted: 1, left: "[4 5 6]"},       // only older than ts(4)
+		{before: 99, limit: 0, deleted: 0, left: "[4 5 6]"},       // no limit, no work
+		{before: 99, limit: 10, deleted: 2, left: "[6]"},          // the newest stays
+		{before: 99, limit: 10, deleted: 0, left: "[6]"},
+	} {
+		var n int64
+		mustUpdate(t, db, func(tx desk.Tx) error {
+			var err error
+			n, err = tx.DeleteEventsBefore(ts(step.before), step.limit)
+			return err
+		})
+		if got := fmt.Sprint(seqs()); n != step.deleted || got != step.left {
+			t.Errorf("DeleteEventsBefore(ts(%d), %d) = %d, left %s; want %d, left %s", step.before, step.limit, n, got, step.deleted, step.left)
+		}
+	}
+	// Numbering continues after the kept newest event.
+	e := &desk.Event{Type: desk.EventChannelChanged, At: ts(100)}
+	mustUpdate(t, db, func(tx desk.Tx) error { return tx.AppendEvent(e) })
+	if e.Seq != 7 {
+		t.Errorf("next event seq %d, want 7", e.Seq)
+	}
+}
