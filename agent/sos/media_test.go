@@ -123,12 +123,19 @@ func TestNothingLeavesBeforeAllowNorAfterStop(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitFor(t, "a picture", func() bool { return viewer.Stats().Frames > 0 })
+			// The first picture may arrive before the agent hands control
+			// to the technician, which is when an injector is made.
+			injectors := func() int { mu.Lock(); defer mu.Unlock(); return len(made) }
+			if control {
+				waitFor(t, "an injector", func() bool { return injectors() >= 1 })
+			} else {
+				time.Sleep(300 * time.Millisecond)
+			}
 			mu.Lock()
 			host := hosts[0]
-			injectors := len(made)
 			mu.Unlock()
-			if control != (injectors == 1) {
-				t.Fatalf("control %v but %d injectors made", control, injectors)
+			if n := injectors(); control != (n == 1) {
+				t.Fatalf("control %v but %d injectors made", control, n)
 			}
 
 			move := input.Event{Kind: input.KindPointerMove, X: 0.5, Y: 0.5}
