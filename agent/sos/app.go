@@ -131,11 +131,18 @@ func (a *App) Close() {
 	ev := a.events
 	sh := a.share
 	a.share = nil
+	var restarts []*iceRestart
+	if sh != nil {
+		restarts = sh.stopRestartsLocked()
+	}
 	for _, p := range a.prompts {
 		p.stopTimer()
 	}
 	a.mu.Unlock()
 	if sh != nil {
+		for _, r := range restarts {
+			<-r.done
+		}
 		sh.host.Stop()
 		sh.host.Close()
 		sh.mux.Close()

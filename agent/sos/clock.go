@@ -2,8 +2,9 @@ package sos
 
 import "time"
 
-// Clock is the agent's time source: the consent timeout and the queue's
-// waiting time use it, so tests can move time by hand.
+// Clock is the agent's time source: the consent timeout, the queue's
+// waiting time and the spacing of ICE restarts use it, so tests can move
+// time by hand.
 type Clock interface {
 	Now() time.Time
 	// AfterFunc calls f on its own goroutine after d; stop cancels it and

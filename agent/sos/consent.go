@@ -133,8 +133,9 @@ type sharing struct {
 	allowed input.Mode // what Allow last set: the most anyone may do
 
 	// Guarded by App.mu.
-	viewers    []*shareViewer // in the order they were allowed
-	controller int64          // technician in control; 0: nobody
+	viewers    []*shareViewer        // in the order they were allowed
+	controller int64                 // technician in control; 0: nobody
+	restarts   map[int64]*iceRestart // technician → their ICE restart loop
 }
 
 // shareViewer is one technician the screen is shared with.
@@ -171,9 +172,14 @@ func (a *App) startSharing(ctx context.Context, c api.Consent, control bool) {
 		}
 		mux := newSignalMux(ev.Signals(sessID))
 		nsh := &sharing{mux: mux}
-		req := ShareRequest{Control: control, TechnicianID: c.TechnicianID, OnViewerClosed: func(id int64) {
-			a.goroutine(func(context.Context) { a.viewerClosed(nsh, id) })
-		}}
+		req := ShareRequest{Control: control, TechnicianID: c.TechnicianID,
+			OnViewerClosed: func(id int64) {
+				a.goroutine(func(context.Context) { a.viewerClosed(nsh, id) })
+			},
+			OnViewerFailed: func(id int64) {
+				a.goroutine(func(ctx context.Context) { a.viewerFailed(ctx, nsh, id) })
+			},
+		}
 		h, err := a.cfg.Host(ctx, req, mux.signaler(c.TechnicianID))
 		if err != nil {
 			mux.Close()
@@ -190,6 +196,7 @@ func (a *App) startSharing(ctx context.Context, c api.Consent, control bool) {
 		known := slices.ContainsFunc(sh.viewers, func(v *shareViewer) bool { return v.id == c.TechnicianID })
 		a.mu.Unlock()
 		sig := sh.mux.signaler(c.TechnicianID) // first: it silences the old connection's goodbye
+		a.stopRestart(sh, c.TechnicianID)      // no restart of the old connection reaches the new one
 		if known {
 			if err := sh.host.RemoveViewer(c.TechnicianID); err != nil {
 				a.log.Warn("replace viewer", "technician_id", c.TechnicianID, "err", err)
@@ -287,6 +294,7 @@ func (a *App) viewerClosed(sh *sharing, id int64) {
 			a.log.Debug("closed connection was replaced", "technician_id", id)
 			return
 		}
+		a.stopRestart(sh, id)
 		if err := sh.host.RemoveViewer(id); err != nil {
 			a.log.Warn("remove viewer", "technician_id", id, "err", err)
 		}
@@ -378,6 +386,10 @@ func (a *App) stopSharing(byUser bool) {
 	a.mu.Lock()
 	sh := a.share
 	a.share = nil
+	var restarts []*iceRestart
+	if sh != nil {
+		restarts = sh.stopRestartsLocked()
+	}
 	a.mu.Unlock()
 	if sh == nil {
 		return
@@ -387,6 +399,9 @@ func (a *App) stopSharing(byUser bool) {
 	}
 	a.log.Info("sharing stopped", "by_user", byUser)
 	closeHost := func(context.Context) {
+		for _, r := range restarts {
+			<-r.done // cancelled above: no restart races the closing
+		}
 		if err := sh.host.Close(); err != nil {
 			a.log.Warn("close sharing", "err", err)
 		}

@@ -56,6 +56,20 @@ func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
 	}
 }
 
+// next returns how long until the earliest pending timer fires; false
+// when none is pending.
+func (c *fakeClock) next() (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var at time.Time
+	for _, t := range c.timers {
+		if !t.stopped && (at.IsZero() || t.at.Before(at)) {
+			at = t.at
+		}
+	}
+	return at.Sub(c.now), !at.IsZero()
+}
+
 // Advance moves time on, one second at a time, firing due timers.
 func (c *fakeClock) Advance(d time.Duration) {
 	for step := time.Duration(0); step < d; {
@@ -295,6 +309,10 @@ type fakeHost struct {
 	conns   map[int64]rtc.ConnState
 	removed []int64
 	checks  int
+	// restarts lists RestartViewerICE calls (technician ids); restartErr,
+	// when set, is what they return (the offer could not be sent).
+	restarts   []int64
+	restartErr error
 }
 
 func (h *fakeHost) AddViewer(_ context.Context, id int64, mode input.Mode, _ rtc.Signaler) error {
@@ -304,7 +322,7 @@ func (h *fakeHost) AddViewer(_ context.Context, id int64, mode input.Mode, _ rtc
 		return errors.New("viewer exists")
 	}
 	h.viewers[id] = mode
-	h.conns[id] = rtc.StateConnected
+	h.conns[id] = rtc.StateConnecting // until the technician's viewer answers
 	h.added = append(h.added, id)
 	return nil
 }
@@ -344,6 +362,52 @@ func (h *fakeHost) viewerLeft(id int64) {
 // closedLate is the report of a connection of technician id that closed
 // earlier (replaced by a newer one), arriving only now.
 func (h *fakeHost) closedLate(id int64) { go h.req.OnViewerClosed(id) }
+
+// RestartViewerICE is an ICE restart: with the offer sent, the
+// connection checks the new credentials (connecting).
+func (h *fakeHost) RestartViewerICE(_ context.Context, id int64) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.conns[id]; !ok {
+		return errors.New("no viewer")
+	}
+	h.restarts = append(h.restarts, id)
+	if h.restartErr != nil {
+		return h.restartErr
+	}
+	h.conns[id] = rtc.StateConnecting
+	return nil
+}
+
+// connFailed is technician id's connection going failed (ICE gave up),
+// reported as media does, on a pion goroutine.
+func (h *fakeHost) connFailed(id int64) {
+	h.setConn(id, rtc.StateFailed)
+	go h.req.OnViewerFailed(id)
+}
+
+// failedLate is the report of a connection of technician id that failed
+// earlier (replaced by a newer one), arriving only now.
+func (h *fakeHost) failedLate(id int64) { go h.req.OnViewerFailed(id) }
+
+// setConn sets the state of technician id's current connection, unreported.
+func (h *fakeHost) setConn(id int64, s rtc.ConnState) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.conns[id] = s
+}
+
+func (h *fakeHost) restarted() []int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.restarts)
+}
+
+func (h *fakeHost) setRestartErr(err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.restartErr = err
+}
 
 func (h *fakeHost) leaving() (removed []int64, checks int) {
 	h.mu.Lock()

@@ -30,9 +30,15 @@ type Sharer interface {
 	SetController(technicianID int64) error
 	// ViewerStats describes a technician's current connection (an error
 	// when they have none). Its State tells whether that connection is
-	// closed: a closed-connection report (ShareRequest.OnViewerClosed) may
-	// be about a connection since replaced by a newer one.
+	// closed or failed: a report (ShareRequest.OnViewerClosed,
+	// OnViewerFailed) may be about a connection since replaced by a newer
+	// one.
 	ViewerStats(technicianID int64) (rtc.Stats, error)
+	// RestartViewerICE renegotiates a technician's connection with fresh
+	// ICE credentials, over its signaling: the offer reaches them only
+	// through the broker. It returns once the offer is sent (or ctx ends),
+	// not when the connection is back.
+	RestartViewerICE(ctx context.Context, technicianID int64) error
 }
 
 // ShareRequest says what the end user allowed and to whom: the first
@@ -49,6 +55,14 @@ type ShareRequest struct {
 	// about a connection already replaced (see Sharer.ViewerStats). It is
 	// called from any goroutine and must not block or call into the host.
 	OnViewerClosed func(technicianID int64)
+	// OnViewerFailed, when set, is called with a technician's id when one
+	// of their connections went rtc.StateFailed: ICE gave up (the network
+	// was cut for longer than its timeout, or changed), and only an ICE
+	// restart (Sharer.RestartViewerICE) brings it back. Like
+	// OnViewerClosed, the report may be about a connection already
+	// replaced; it is called from any goroutine and must not block or call
+	// into the host.
+	OnViewerFailed func(technicianID int64)
 }
 
 // HostFactory creates the sharing host once the end user allowed the first
@@ -67,17 +81,7 @@ func MediaHost(cfg media.HostConfig, newInjector func(monitors []input.Rect) (in
 		c := cfg
 		c.Injector = nil
 		c.NewInjector = nil
-		if req.OnViewerClosed != nil {
-			onState := cfg.OnViewerState
-			c.OnViewerState = func(id int64, s rtc.ConnState) {
-				if onState != nil {
-					onState(id, s)
-				}
-				if s == rtc.StateClosed {
-					req.OnViewerClosed(id)
-				}
-			}
-		}
+		c.OnViewerState = viewerStates(cfg.OnViewerState, req)
 		if newInjector != nil {
 			c.NewInjector = func() (input.Injector, error) {
 				mons, err := monitors(cfg.Capture)
@@ -100,6 +104,26 @@ func MediaHost(cfg media.HostConfig, newInjector func(monitors []input.Rect) (in
 			return nil, err
 		}
 		return h, nil
+	}
+}
+
+// viewerStates returns the media.HostConfig.OnViewerState that passes
+// every state to next (when set) and reports closed and failed
+// connections to req's callbacks.
+func viewerStates(next func(int64, rtc.ConnState), req ShareRequest) func(int64, rtc.ConnState) {
+	if req.OnViewerClosed == nil && req.OnViewerFailed == nil {
+		return next
+	}
+	return func(id int64, s rtc.ConnState) {
+		if next != nil {
+			next(id, s)
+		}
+		switch {
+		case s == rtc.StateClosed && req.OnViewerClosed != nil:
+			req.OnViewerClosed(id)
+		case s == rtc.StateFailed && req.OnViewerFailed != nil:
+			req.OnViewerFailed(id)
+		}
 	}
 }
 
