@@ -2,6 +2,7 @@ package rtc
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -48,8 +49,12 @@ type peer struct {
 	msgMu       sync.Mutex // serialises OnMessage calls and guards the following field
 	pointerLast seqFilter
 
+	// id addresses this connection in signals (Signal.From and To).
+	id string
+
 	mu       sync.Mutex // guards the following fields
 	closed   bool
+	remoteID string // the other connection's id, from its descriptions
 	pending  []webrtc.ICECandidateInit // remote candidates before the remote description
 	channels [3]*webrtc.DataChannel    // by Channel
 	opened   [3]chan struct{}          // closed when the channel opens
@@ -67,7 +72,7 @@ func newPeer(ctx context.Context, cfg Config, sig Signaler, onMessage func(Messa
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
-	p := &peer{cfg: cfg, log: cfg.Logger, sig: sig, onMessage: onMessage, connected: make(chan struct{})}
+	p := &peer{cfg: cfg, log: cfg.Logger, sig: sig, onMessage: onMessage, connected: make(chan struct{}), id: rand.Text()}
 	for i := range p.opened {
 		p.opened[i] = make(chan struct{})
 	}
@@ -159,8 +164,38 @@ func newPeer(ctx context.Context, cfg Config, sig Signaler, onMessage func(Messa
 	return p, nil
 }
 
+// send stamps s with this connection's id and, once known, the other's.
+func (p *peer) send(ctx context.Context, s Signal) error {
+	p.mu.Lock()
+	s.From, s.To = p.id, p.remoteID
+	p.mu.Unlock()
+	return p.sig.Send(ctx, s)
+}
+
+// stale reports whether s belongs to another connection: addressed to
+// one that is not this, or, once the other side is known, an unaddressed
+// signal from a different connection. Descriptions teach the other
+// side's id.
+func (p *peer) stale(s Signal) bool {
+	if s.To != "" && s.To != p.id {
+		return true
+	}
+	if s.From == "" {
+		return false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.remoteID == "" && (s.Type == SignalOffer || s.Type == SignalAnswer):
+		p.remoteID = s.From
+	case p.remoteID != "" && s.From != p.remoteID && s.To == "":
+		return true
+	}
+	return false
+}
+
 func (p *peer) sendCandidate(s Signal) {
-	if err := p.sig.Send(p.ctx, s); err != nil && p.ctx.Err() == nil {
+	if err := p.send(p.ctx, s); err != nil && p.ctx.Err() == nil {
 		p.log.Warn("send ice candidate", "err", err)
 	}
 }
@@ -181,7 +216,7 @@ func (p *peer) setLocal(d webrtc.SessionDescription) error {
 func (p *peer) sendDescription(ctx context.Context, s Signal) error {
 	p.candMu.Lock()
 	defer p.candMu.Unlock()
-	if err := p.sig.Send(ctx, s); err != nil {
+	if err := p.send(ctx, s); err != nil {
 		return fmt.Errorf("send %s: %w", s.Type, err)
 	}
 	p.descSent = true
@@ -218,6 +253,10 @@ func (p *peer) signalLoop() {
 }
 
 func (p *peer) handleSignal(s Signal) error {
+	if p.stale(s) {
+		p.log.Debug("signal of another connection ignored", "type", string(s.Type))
+		return nil
+	}
 	switch s.Type {
 	case SignalCandidate:
 		if s.Candidate == nil {
@@ -390,7 +429,7 @@ func (p *peer) close() error {
 		// Best effort: the remote side learns at once instead of waiting for
 		// ICE consent to time out.
 		byeCtx, cancel := context.WithTimeout(p.ctx, 200*time.Millisecond)
-		_ = p.sig.Send(byeCtx, Signal{Type: SignalBye})
+		_ = p.send(byeCtx, Signal{Type: SignalBye})
 		cancel()
 		p.cancel()
 		p.closeErr = p.pc.Close()

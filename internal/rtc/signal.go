@@ -23,6 +23,14 @@ type Signal struct {
 	// established connection is a renegotiation or an ICE restart.
 	SDP       string     `json:"sdp,omitempty"`
 	Candidate *Candidate `json:"candidate,omitempty"`
+	// From is the sending connection's random id, To the receiving
+	// connection's once the sender learned it from a description. A
+	// connection ignores signals addressed to another one: the goodbye of
+	// a technician's closed viewer window, arriving late, must not end the
+	// connection of the window they opened next. Empty in signals of
+	// versions that did not set them, which are accepted.
+	From string `json:"from,omitempty"`
+	To   string `json:"to,omitempty"`
 }
 
 // Candidate is a trickled ICE candidate, shaped like the browser's
