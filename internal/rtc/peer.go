@@ -54,7 +54,7 @@ type peer struct {
 
 	mu       sync.Mutex // guards the following fields
 	closed   bool
-	remoteID string // the other connection's id, from its descriptions
+	remoteID string                    // the other connection's id, from its descriptions
 	pending  []webrtc.ICECandidateInit // remote candidates before the remote description
 	channels [3]*webrtc.DataChannel    // by Channel
 	opened   [3]chan struct{}          // closed when the channel opens
