@@ -21,6 +21,7 @@ import (
 //	release_all   nothing
 //	select_monitor  monitor u8
 //	clipboard_request  nothing
+//	quality       quality u8 (1 auto, 2 speed, 3 sharp)
 //
 // An encoding is canonical: flags are exactly 0 or 1 and nothing may follow
 // the event, so decode(encode(e)) == e for every accepted e. Fields that do
@@ -65,6 +66,8 @@ func Marshal(ev Event, buf []byte) ([]byte, error) {
 		buf = append(buf, ev.Text...)
 	case KindSelectMonitor:
 		buf = append(buf, ev.Monitor)
+	case KindQuality:
+		buf = append(buf, byte(ev.Quality))
 	}
 	return buf, nil
 }
@@ -96,6 +99,10 @@ func validate(ev *Event) error {
 		}
 		if !utf8.ValidString(ev.Text) {
 			return fmt.Errorf("%w: %s", ErrUTF8, ev.Kind)
+		}
+	case KindQuality:
+		if !ev.Quality.Valid() {
+			return fmt.Errorf("%w: %d", ErrQuality, ev.Quality)
 		}
 	case KindWheel, KindCtrlAltDel, KindReleaseAll, KindSelectMonitor, KindClipboardRequest:
 	default:
@@ -185,6 +192,10 @@ func Unmarshal(data []byte, ev *Event) error {
 		}
 	case KindSelectMonitor:
 		ev.Monitor, ok = r.u8()
+	case KindQuality:
+		var q byte
+		q, ok = r.u8()
+		ev.Quality = Quality(q)
 	case KindCtrlAltDel, KindReleaseAll, KindClipboardRequest:
 		ok = true
 	default:

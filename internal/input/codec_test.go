@@ -23,6 +23,9 @@ var sampleEvents = []Event{
 	{Kind: KindSelectMonitor, Monitor: 1},
 	{Kind: KindSelectMonitor},
 	{Kind: KindClipboardRequest},
+	{Kind: KindQuality, Quality: QualityAuto},
+	{Kind: KindQuality, Quality: QualitySpeed},
+	{Kind: KindQuality, Quality: QualitySharp},
 }
 
 func TestMarshalRoundTrip(t *testing.T) {
@@ -57,6 +60,8 @@ func TestWireBytes(t *testing.T) {
 		{Event{Kind: KindSelectMonitor, Monitor: 2}, []byte{1, 9, 2}},
 		{Event{Kind: KindClipboardRequest}, []byte{1, 10}},
 		{Event{Kind: KindClipboard, Text: "hi"}, []byte{1, 6, 2, 0, 0, 0, 'h', 'i'}},
+		{Event{Kind: KindQuality, Quality: QualitySpeed}, []byte{1, 11, 2}},
+		{Event{Kind: KindQuality, Quality: QualitySharp}, []byte{1, 11, 3}},
 	}
 	for _, tt := range tests {
 		got, err := Marshal(tt.ev, nil)
@@ -64,8 +69,13 @@ func TestWireBytes(t *testing.T) {
 			t.Errorf("Marshal(%+v) = % x, %v; want % x", tt.ev, got, err, tt.want)
 		}
 	}
-	if KindSelectMonitor.String() != "select_monitor" || KindClipboardRequest.String() != "clipboard_request" {
-		t.Errorf("names %q %q", KindSelectMonitor, KindClipboardRequest)
+	if KindSelectMonitor.String() != "select_monitor" || KindClipboardRequest.String() != "clipboard_request" || KindQuality.String() != "quality" {
+		t.Errorf("names %q %q %q", KindSelectMonitor, KindClipboardRequest, KindQuality)
+	}
+	for q, want := range map[Quality]string{QualityUnknown: "unknown", QualityAuto: "auto", QualitySpeed: "speed", QualitySharp: "sharp", 9: "unknown"} {
+		if q.String() != want {
+			t.Errorf("Quality(%d) = %q, want %q", q, q, want)
+		}
 	}
 }
 
@@ -102,6 +112,8 @@ func TestMarshalRejects(t *testing.T) {
 		{"key not UTF-8", Event{Kind: KindKey, Key: "\xff"}, ErrUTF8},
 		{"long text", Event{Kind: KindText, Text: strings.Repeat("t", MaxTextLen+1)}, ErrTooLong},
 		{"text not UTF-8", Event{Kind: KindClipboard, Text: "a\xc3"}, ErrUTF8},
+		{"no quality", Event{Kind: KindQuality}, ErrQuality},
+		{"quality past the last", Event{Kind: KindQuality, Quality: qualityEnd}, ErrQuality},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,6 +164,11 @@ func TestUnmarshalRejects(t *testing.T) {
 		{"select monitor truncated", []byte{1, byte(KindSelectMonitor)}, ErrTruncated},
 		{"select monitor trailing", []byte{1, byte(KindSelectMonitor), 1, 0}, ErrTrailing},
 		{"clipboard request trailing", []byte{1, byte(KindClipboardRequest), 0}, ErrTrailing},
+		{"quality truncated", []byte{1, byte(KindQuality)}, ErrTruncated},
+		{"quality unknown", []byte{1, byte(KindQuality), 0}, ErrQuality},
+		{"quality past the last", []byte{1, byte(KindQuality), byte(qualityEnd)}, ErrQuality},
+		{"quality 255", []byte{1, byte(KindQuality), 255}, ErrQuality},
+		{"quality trailing", []byte{1, byte(KindQuality), 1, 0}, ErrTrailing},
 		{"kind past the last", []byte{1, byte(kindEnd)}, ErrKind},
 	}
 	for _, tt := range tests {

@@ -15,6 +15,7 @@ var (
 	ErrTooLong    = errors.New("input: string too long")
 	ErrUTF8       = errors.New("input: string not valid UTF-8")
 	ErrEmptyKey   = errors.New("input: key event without a key name")
+	ErrQuality    = errors.New("input: unknown quality preference")
 )
 
 // Injector errors.

@@ -37,11 +37,16 @@ const (
 	// hold secrets: only the controlling technician may fetch it.
 	// Injectors ignore it.
 	KindClipboardRequest
+	// KindQuality asks the host to encode for a smooth or a sharp picture
+	// (Quality). It is a viewing preference, not input: the controlling
+	// technician may set it, and so may any viewer while nobody controls.
+	// Injectors ignore it.
+	KindQuality
 	kindEnd
 )
 
 var kindNames = [...]string{"unknown", "pointer_move", "button", "wheel", "key", "text", "clipboard", "ctrl_alt_del", "release_all",
-	"select_monitor", "clipboard_request"}
+	"select_monitor", "clipboard_request", "quality"}
 
 func (k Kind) String() string {
 	if k >= kindEnd {
@@ -86,4 +91,5 @@ type Event struct {
 	// Scancode is the physical key (platform scancode), 0 when unknown.
 	Scancode uint32
 	Text     string
+	Quality  Quality
 }

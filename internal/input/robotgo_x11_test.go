@@ -285,7 +285,7 @@ func TestRobotgoClipboard(t *testing.T) {
 	if typ, b := x.read("CLIPBOARD", "UTF8_STRING"); typ != x.atom("UTF8_STRING") || string(b) != "über ssh" {
 		t.Fatalf("pasted type %d, %q", typ, b)
 	}
-	for _, ev := range []Event{{Kind: KindSelectMonitor, Monitor: 1}, {Kind: KindClipboardRequest}} {
+	for _, ev := range []Event{{Kind: KindSelectMonitor, Monitor: 1}, {Kind: KindClipboardRequest}, {Kind: KindQuality, Quality: QualitySharp}} {
 		if err := inj.Inject(ev); err != nil {
 			t.Errorf("Inject(%s) = %v; injectors ignore host requests", ev.Kind, err)
 		}
