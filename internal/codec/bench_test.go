@@ -2,6 +2,8 @@ package codec
 
 import (
 	"image"
+	"slices"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -130,4 +132,108 @@ func BenchmarkDecode_1080p(b *testing.B) {
 
 func BenchmarkDecodeMotion_1080p(b *testing.B) {
 	benchDecode(b, encodeSequence(b, 60, newMotionSource(b, 1920, 1080, false).frame))
+}
+
+// BenchmarkEncodeQuality measures media's quality profiles
+// (internal/media/quality.go) at 1080p: each with its tuning, frame rate
+// and rate ceiling, on a slow link (1000 kbit/s allowed by congestion
+// control) and a fast one (6000), for scrolling text, typing
+// (15 changes a second, under the Host's 600 kbit/s typing cap) and
+// full-screen motion. Content moves with the clock: at 20 fps a 60 Hz
+// scroll advances three steps a frame. It reports the frame rate, encode
+// ms per frame, the kbit/s produced, luma PSNR of the decoded picture
+// against its source (mean over frames after the first second: the
+// keyframe's blur is not the mode's) and the largest frame. One iteration
+// is 4 s of content.
+func BenchmarkEncodeQuality(b *testing.B) {
+	modes := []struct {
+		name    string
+		tuning  Tuning
+		fps     int
+		ceiling int // kbit/s; 0: none
+	}{
+		{"auto", Tuning{}, 60, 0},
+		{"speed", tuningFast, 60, 2500},
+		{"sharp", tuningSharp, 20, 0},
+	}
+	works := []struct {
+		name string
+		hz   int // changes a second
+		cap  int // kbit/s the Host allows this content; 0: no cap
+		src  func(tb testing.TB) func(tick int) *I420
+	}{
+		{"scroll", 60, 0, func(tb testing.TB) func(int) *I420 { return newScroller(tb, 1920, 1080).frame }},
+		{"typing", 15, 600, func(tb testing.TB) func(int) *I420 {
+			pic := newScreen(1920, 1080, 1).i420(tb, nil)
+			typer := &i420Typer{x: 16, y: 16}
+			last := -1
+			return func(tick int) *I420 {
+				for ; last < tick; last++ {
+					typer.typeGlyph(pic)
+				}
+				return pic
+			}
+		}},
+		{"motion", 60, 0, func(tb testing.TB) func(int) *I420 { return newMotionSource(tb, 1920, 1080, false).frame }},
+	}
+	for _, link := range []int{1000, 6000} {
+		for _, wk := range works {
+			for _, m := range modes {
+				kbps := link
+				for _, c := range []int{wk.cap, m.ceiling} {
+					if c > 0 {
+						kbps = min(kbps, c)
+					}
+				}
+				name := wk.name + "/link" + strconv.Itoa(link) + "/" + m.name
+				b.Run(name, func(b *testing.B) {
+					for b.Loop() {
+						encodeForQuality(b, wk.src(b), wk.hz, min(wk.hz, m.fps), kbps, m.tuning)
+					}
+				})
+			}
+		}
+	}
+}
+
+// encodeForQuality encodes 4 s of content changing hz times a second, at
+// most fps frames a second, and reports BenchmarkEncodeQuality's figures.
+func encodeForQuality(b *testing.B, next func(tick int) *I420, hz, fps, kbps int, t Tuning) {
+	const length, settle = 4 * time.Second, time.Second
+	enc := newEncoder(b, EncoderConfig{Width: 1920, Height: 1080, BitrateKbps: kbps, FPS: fps,
+		CPUUsed: t.CPUUsed, MinQuantizer: t.MinQuantizer, MaxQuantizer: t.MaxQuantizer})
+	dec := newDecoder(b)
+	var encodeTime time.Duration
+	var db float64
+	var bytes, frames int
+	var sizes []int
+	for at := time.Duration(0); at < length; at += time.Second / time.Duration(fps) {
+		pic := next(int(at * time.Duration(hz) / time.Second))
+		start := time.Now()
+		pkt, ok, err := enc.Encode(pic, at)
+		took := time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !ok {
+			continue
+		}
+		got, err := dec.Decode(pkt.Data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if at >= settle {
+			encodeTime += took
+			bytes += len(pkt.Data)
+			sizes = append(sizes, len(pkt.Data))
+			db += planePSNR(pic, got)
+			frames++
+		}
+	}
+	secs := (length - settle).Seconds()
+	b.ReportMetric(float64(frames)/secs, "fps")
+	b.ReportMetric(float64(encodeTime.Microseconds())/1000/float64(frames), "ms/frame")
+	b.ReportMetric(float64(bytes)*8/1000/secs, "kbit/s")
+	b.ReportMetric(db/float64(frames), "dB")
+	b.ReportMetric(float64(slices.Max(sizes))/1000, "maxKB")
 }

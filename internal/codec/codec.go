@@ -29,8 +29,15 @@ type EncoderConfig struct {
 	BitrateKbps int
 	// FPS is the nominal frame rate used for rate control (default 60).
 	FPS int
-	// CPUUsed is libvpx's speed/quality knob, 0..16 for realtime (default 10).
+	// CPUUsed is libvpx's speed/quality knob, 0..16 for realtime (default
+	// 10). In realtime mode VP8 reads it as the share of the frame
+	// interval encoding may take, (16-CPUUsed)/16, and picks its speed
+	// to fit: 16 is always the fastest.
 	CPUUsed int
+	// MinQuantizer and MaxQuantizer bound libvpx's quantiser, 0..63
+	// (defaults 2 and 63; 0 picks the default). A lower maximum keeps
+	// text sharp when the rate is short, and overshoots the rate instead.
+	MinQuantizer, MaxQuantizer int
 	// Threads is the encoder thread count (default 1: on two busy cores more
 	// threads make encode times erratic).
 	Threads int
@@ -49,6 +56,20 @@ type Encoder interface {
 	// closer together than KeyframeMinInterval are coalesced.
 	RequestKeyframe()
 	Close() error
+}
+
+// Tuning is the part of EncoderConfig an encoder can change while it runs
+// (see Tuner). Zero fields pick EncoderConfig's defaults.
+type Tuning struct {
+	CPUUsed                    int
+	MinQuantizer, MaxQuantizer int
+}
+
+// Tuner is implemented by encoders whose Tuning can change between
+// frames; the VP8 encoder is one.
+type Tuner interface {
+	// SetTuning applies t from the next Encode on, without a keyframe.
+	SetTuning(t Tuning) error
 }
 
 // Decoder turns VP8 packets back into pictures.

@@ -164,6 +164,49 @@ func (t *i420Typer) typeGlyph(p *I420) {
 	}
 }
 
+// scroller is a document scrolling by 2 px per frame, back and forth: a
+// view sliding over a tall synthetic screen, without per-frame
+// allocation. Moving text is where a coarse quantiser shows most.
+type scroller struct {
+	tall, view I420
+	w, h       int
+}
+
+func newScroller(tb testing.TB, w, h int) *scroller {
+	tb.Helper()
+	sc := &scroller{w: w, h: h}
+	newScreen(w, h+2*h, 31).i420(tb, &sc.tall)
+	return sc
+}
+
+func (sc *scroller) frame(i int) *I420 {
+	off := pingPong(2*i, sc.tall.Height-sc.h) // even
+	t := &sc.tall
+	sc.view = I420{
+		Width: sc.w, Height: sc.h, StrideY: t.StrideY, StrideUV: t.StrideUV,
+		Y: t.Y[off*t.StrideY:], U: t.U[off/2*t.StrideUV:], V: t.V[off/2*t.StrideUV:],
+	}
+	return &sc.view
+}
+
+// planePSNR compares the luma planes of two pictures of one size, in dB:
+// cheaper than lumaPSNR and enough to compare encoder settings.
+func planePSNR(a, b *I420) float64 {
+	var sse float64
+	for y := 0; y < a.Height; y++ {
+		ra := a.Y[y*a.StrideY : y*a.StrideY+a.Width]
+		rb := b.Y[y*b.StrideY : y*b.StrideY+a.Width]
+		for x := range ra {
+			d := float64(ra[x]) - float64(rb[x])
+			sse += d * d
+		}
+	}
+	if sse == 0 {
+		return 99
+	}
+	return 10 * math.Log10(255*255*float64(a.Width*a.Height)/sse)
+}
+
 // motionSource produces full-screen motion without per-frame allocation:
 // the desktop scrolls (a view sliding over a tall picture) while a video
 // plays in the middle quarter of the screen. The video is either a pan over

@@ -21,7 +21,7 @@ typedef struct {
 } tether_enc;
 
 static vpx_codec_err_t tether_enc_open(tether_enc *e, unsigned w, unsigned h,
-		unsigned kbps, int cpu_used, unsigned threads) {
+		unsigned kbps, int cpu_used, unsigned threads, unsigned min_q, unsigned max_q) {
 	vpx_codec_err_t err = vpx_codec_enc_config_default(vpx_codec_vp8_cx(), &e->cfg, 0);
 	if (err != VPX_CODEC_OK) return err;
 	e->cfg.g_w = w;
@@ -52,9 +52,9 @@ static vpx_codec_err_t tether_enc_open(tether_enc *e, unsigned w, unsigned h,
 	// keeps all 60 fps in frames of at most ~13 KB, overshooting the target
 	// by up to ~1.8x on such content. Lowering the frame rate when the
 	// bitrate is low is the sender's job (capture pacing), where it costs
-	// no encode time.
-	e->cfg.rc_min_quantizer = 2;
-	e->cfg.rc_max_quantizer = 63;
+	// no encode time. (The range is EncoderConfig's, 2..63 by default.)
+	e->cfg.rc_min_quantizer = min_q;
+	e->cfg.rc_max_quantizer = max_q;
 	e->cfg.rc_dropframe_thresh = 0;
 	// Keyframes only when asked (first frame, PLI): periodic ones are full
 	// screen bursts nobody needs on a lossless-retransmit-free link.
@@ -109,6 +109,19 @@ static int tether_enc_next(tether_enc *e) {
 	return 0;
 }
 
+// tether_enc_tune changes the speed and the quantiser range between
+// frames. A new range goes through vpx_codec_enc_config_set, as a new
+// bitrate does: the stream goes on, without a keyframe.
+static vpx_codec_err_t tether_enc_tune(tether_enc *e, int cpu_used, unsigned min_q, unsigned max_q) {
+	vpx_codec_err_t err;
+	if (e->cfg.rc_min_quantizer != min_q || e->cfg.rc_max_quantizer != max_q) {
+		e->cfg.rc_min_quantizer = min_q;
+		e->cfg.rc_max_quantizer = max_q;
+		if ((err = vpx_codec_enc_config_set(&e->ctx, &e->cfg)) != VPX_CODEC_OK) return err;
+	}
+	return vpx_codec_control(&e->ctx, VP8E_SET_CPUUSED, cpu_used);
+}
+
 static vpx_codec_err_t tether_enc_set_bitrate(tether_enc *e, unsigned kbps) {
 	e->cfg.rc_target_bitrate = kbps;
 	return vpx_codec_enc_config_set(&e->ctx, &e->cfg);
@@ -141,6 +154,8 @@ const (
 	DefaultCPUUsed             = 10
 	DefaultThreads             = 1
 	DefaultKeyframeMinInterval = 500 * time.Millisecond
+	DefaultMinQuantizer        = 2
+	DefaultMaxQuantizer        = 63
 )
 
 // Accepted ranges. Bitrates beyond maxBitrateKbps are a units mistake (bps
@@ -151,6 +166,7 @@ const (
 	maxFPS         = 240
 	maxCPUUsed     = 16
 	maxThreads     = 16
+	maxQuantizer   = 63
 )
 
 // withDefaults returns cfg with zero fields replaced by their defaults, or
@@ -162,15 +178,17 @@ func (cfg EncoderConfig) withDefaults() (EncoderConfig, error) {
 	if cfg.FPS == 0 {
 		cfg.FPS = DefaultFPS
 	}
-	if cfg.CPUUsed == 0 {
-		cfg.CPUUsed = DefaultCPUUsed
-	}
 	if cfg.Threads == 0 {
 		cfg.Threads = DefaultThreads
 	}
 	if cfg.KeyframeMinInterval == 0 {
 		cfg.KeyframeMinInterval = DefaultKeyframeMinInterval
 	}
+	t, err := cfg.tuning().withDefaults()
+	if err != nil {
+		return cfg, err
+	}
+	cfg.CPUUsed, cfg.MinQuantizer, cfg.MaxQuantizer = t.CPUUsed, t.MinQuantizer, t.MaxQuantizer
 	if err := checkSize(cfg.Width, cfg.Height); err != nil {
 		return cfg, fmt.Errorf("%w: Width/Height: %w", ErrInvalidConfig, err)
 	}
@@ -185,14 +203,50 @@ func (cfg EncoderConfig) withDefaults() (EncoderConfig, error) {
 	switch {
 	case cfg.FPS < 1 || cfg.FPS > maxFPS:
 		return cfg, fmt.Errorf("%w: FPS %d outside 1..%d", ErrInvalidConfig, cfg.FPS, maxFPS)
-	case cfg.CPUUsed < 0 || cfg.CPUUsed > maxCPUUsed:
-		return cfg, fmt.Errorf("%w: CPUUsed %d outside 0..%d", ErrInvalidConfig, cfg.CPUUsed, maxCPUUsed)
 	case cfg.Threads < 1 || cfg.Threads > maxThreads:
 		return cfg, fmt.Errorf("%w: Threads %d outside 1..%d", ErrInvalidConfig, cfg.Threads, maxThreads)
 	case cfg.KeyframeMinInterval < 0:
 		return cfg, fmt.Errorf("%w: KeyframeMinInterval %v is negative", ErrInvalidConfig, cfg.KeyframeMinInterval)
 	}
 	return cfg, nil
+}
+
+// tuning is the part of cfg that can change while the encoder runs.
+func (cfg EncoderConfig) tuning() Tuning {
+	return Tuning{CPUUsed: cfg.CPUUsed, MinQuantizer: cfg.MinQuantizer, MaxQuantizer: cfg.MaxQuantizer}
+}
+
+// withDefaults returns t with zero fields replaced by their defaults, or
+// an error wrapping ErrInvalidConfig naming the first bad field.
+func (t Tuning) withDefaults() (Tuning, error) {
+	if t.CPUUsed == 0 {
+		t.CPUUsed = DefaultCPUUsed
+	}
+	if t.MinQuantizer == 0 {
+		t.MinQuantizer = DefaultMinQuantizer
+	}
+	if t.MaxQuantizer == 0 {
+		t.MaxQuantizer = DefaultMaxQuantizer
+	}
+	switch {
+	case t.CPUUsed < 0 || t.CPUUsed > maxCPUUsed:
+		return t, fmt.Errorf("%w: CPUUsed %d outside 0..%d", ErrInvalidConfig, t.CPUUsed, maxCPUUsed)
+	case t.MinQuantizer < 0 || t.MaxQuantizer < 0 || t.MinQuantizer > maxQuantizer || t.MaxQuantizer > maxQuantizer:
+		return t, fmt.Errorf("%w: quantiser range %d..%d outside 0..%d", ErrInvalidConfig, t.MinQuantizer, t.MaxQuantizer, maxQuantizer)
+	case t.MinQuantizer > t.MaxQuantizer:
+		return t, fmt.Errorf("%w: MinQuantizer %d above MaxQuantizer %d", ErrInvalidConfig, t.MinQuantizer, t.MaxQuantizer)
+	}
+	return t, nil
+}
+
+// pack fits a valid Tuning (every field 0..63) into one word, so that it
+// travels to Encode through an atomic without allocating.
+func (t Tuning) pack() uint64 {
+	return uint64(t.CPUUsed) | uint64(t.MinQuantizer)<<8 | uint64(t.MaxQuantizer)<<16
+}
+
+func unpackTuning(p uint64) Tuning {
+	return Tuning{CPUUsed: int(p & 0xff), MinQuantizer: int(p >> 8 & 0xff), MaxQuantizer: int(p >> 16 & 0xff)}
 }
 
 func checkBitrate(kbps int) error {
@@ -204,9 +258,10 @@ func checkBitrate(kbps int) error {
 
 // vp8Encoder is libvpx's VP8 encoder tuned for interactive screen sharing:
 // realtime deadline, screen-content mode, CBR, no lookahead, keyframes only
-// on request. Encode, SetBitrate and Close are safe to call from different
-// goroutines; RequestKeyframe and SetBitrate never wait for an Encode in
-// progress, so RTCP and congestion-control callbacks are not held up.
+// on request. Encode, SetBitrate, SetTuning and Close are safe to call from
+// different goroutines; RequestKeyframe, SetBitrate and SetTuning never wait
+// for an Encode in progress, so RTCP and congestion-control callbacks are
+// not held up.
 type vp8Encoder struct {
 	cfg      EncoderConfig
 	duration C.ulong // nominal frame duration in timebase units (µs)
@@ -215,16 +270,18 @@ type vp8Encoder struct {
 	now func() time.Time
 
 	keyframeWanted atomic.Bool
-	wantKbps       atomic.Int64 // applied by the next Encode
+	wantKbps       atomic.Int64  // applied by the next Encode
+	wantTuning     atomic.Uint64 // a packed Tuning, defaults filled in; applied by the next Encode
 	closed         atomic.Bool
 
-	mu          sync.Mutex // guards the following fields and all libvpx calls
-	enc         *C.tether_enc
-	appliedKbps int64
-	buf         []byte // Packet.Data; reused, grown only when a frame is larger
-	frames      int64
-	lastKey     time.Time
-	lastPTS     int64
+	mu            sync.Mutex // guards the following fields and all libvpx calls
+	enc           *C.tether_enc
+	appliedKbps   int64
+	appliedTuning uint64 // packed
+	buf           []byte // Packet.Data; reused, grown only when a frame is larger
+	frames        int64
+	lastKey       time.Time
+	lastPTS       int64
 }
 
 // NewVP8Encoder returns a VP8 encoder for pictures of exactly cfg's size.
@@ -240,19 +297,22 @@ func NewVP8Encoder(cfg EncoderConfig) (Encoder, error) {
 		return nil, fmt.Errorf("codec: allocating VP8 encoder failed")
 	}
 	if rc := C.tether_enc_open(enc, C.uint(cfg.Width), C.uint(cfg.Height),
-		C.uint(cfg.BitrateKbps), C.int(cfg.CPUUsed), C.uint(cfg.Threads)); rc != C.VPX_CODEC_OK {
+		C.uint(cfg.BitrateKbps), C.int(cfg.CPUUsed), C.uint(cfg.Threads),
+		C.uint(cfg.MinQuantizer), C.uint(cfg.MaxQuantizer)); rc != C.VPX_CODEC_OK {
 		err := encError(enc, "opening VP8 encoder", rc)
 		C.tether_enc_free(enc)
 		return nil, err
 	}
 	e := &vp8Encoder{
-		cfg:         cfg,
-		duration:    C.ulong(time.Second / time.Duration(cfg.FPS) / time.Microsecond),
-		now:         time.Now,
-		enc:         enc,
-		appliedKbps: int64(cfg.BitrateKbps),
+		cfg:           cfg,
+		duration:      C.ulong(time.Second / time.Duration(cfg.FPS) / time.Microsecond),
+		now:           time.Now,
+		enc:           enc,
+		appliedKbps:   int64(cfg.BitrateKbps),
+		appliedTuning: cfg.tuning().pack(),
 	}
 	e.wantKbps.Store(int64(cfg.BitrateKbps))
+	e.wantTuning.Store(e.appliedTuning)
 	return e, nil
 }
 
@@ -278,6 +338,13 @@ func (e *vp8Encoder) Encode(pic *I420, ts time.Duration) (Packet, bool, error) {
 			return Packet{}, false, encError(e.enc, "changing bitrate", rc)
 		}
 		e.appliedKbps = kbps
+	}
+	if p := e.wantTuning.Load(); p != e.appliedTuning {
+		t := unpackTuning(p)
+		if rc := C.tether_enc_tune(e.enc, C.int(t.CPUUsed), C.uint(t.MinQuantizer), C.uint(t.MaxQuantizer)); rc != C.VPX_CODEC_OK {
+			return Packet{}, false, encError(e.enc, "changing tuning", rc)
+		}
+		e.appliedTuning = p
 	}
 
 	pts := ts.Microseconds()
@@ -332,6 +399,21 @@ func (e *vp8Encoder) SetBitrate(kbps int) error {
 		return err
 	}
 	e.wantKbps.Store(int64(kbps))
+	return nil
+}
+
+// SetTuning changes the speed and the quantiser range; it takes effect
+// with the next Encode, without a keyframe. Zero fields take their
+// defaults.
+func (e *vp8Encoder) SetTuning(t Tuning) error {
+	if e.closed.Load() {
+		return ErrClosed
+	}
+	t, err := t.withDefaults()
+	if err != nil {
+		return err
+	}
+	e.wantTuning.Store(t.pack())
 	return nil
 }
 

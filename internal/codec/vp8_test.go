@@ -192,6 +192,97 @@ func TestSetBitrate(t *testing.T) {
 	}
 }
 
+// The tunings of media's Speed and Sharp quality profiles
+// (internal/media/quality.go; keep them in step).
+var (
+	tuningFast  = Tuning{CPUUsed: 16, MinQuantizer: 8}
+	tuningSharp = Tuning{MaxQuantizer: 40}
+)
+
+// TestSetTuning: on the same scrolling text at a short rate, the sharp
+// tuning (coarsest quantiser 40) shows it far more sharply than the fast
+// one (quantiser 8..63, fastest speed); and a change
+// of tuning while the encoder runs takes effect at once, without a
+// keyframe.
+func TestSetTuning(t *testing.T) {
+	const w, h, kbps, n = 640, 360, 100, 40
+	const frame20 = time.Second / 20
+	// run encodes frames from..from+n-1 and returns their luma PSNR over
+	// the last half and bytes per frame; keyframes after the first fail.
+	run := func(enc *vp8Encoder, dec Decoder, src *scroller, from int) (db, bytes float64) {
+		t.Helper()
+		total, counted := 0, 0
+		for i := from; i < from+n; i++ {
+			pic := src.frame(i)
+			pkt, ok, err := enc.Encode(pic, time.Duration(i)*frame20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				t.Fatalf("frame %d dropped", i)
+			}
+			if pkt.Keyframe != (i == 0) {
+				t.Fatalf("frame %d: keyframe = %v", i, pkt.Keyframe)
+			}
+			got, err := dec.Decode(pkt.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += len(pkt.Data)
+			if i-from >= n/2 {
+				db += planePSNR(pic, got)
+				counted++
+			}
+		}
+		return db / float64(counted), float64(total) / n
+	}
+	results := map[string][2]float64{}
+	for name, tuning := range map[string]Tuning{"fast": tuningFast, "sharp": tuningSharp} {
+		cfg := EncoderConfig{Width: w, Height: h, BitrateKbps: kbps, CPUUsed: tuning.CPUUsed,
+			MinQuantizer: tuning.MinQuantizer, MaxQuantizer: tuning.MaxQuantizer}
+		db, b := run(newEncoder(t, cfg), newDecoder(t), newScroller(t, w, h), 0)
+		results[name] = [2]float64{db, b}
+		t.Logf("%s: %.1f dB, %.0f B/frame", name, db, b)
+	}
+	fast, sharp := results["fast"], results["sharp"]
+	// (Bytes are not compared: at this rate both spend about the same.)
+	if sharp[0] < fast[0]+5 {
+		t.Errorf("sharp %.1f dB in %.0f B/frame, fast %.1f dB in %.0f B/frame: want sharp ≥ 5 dB better",
+			sharp[0], sharp[1], fast[0], fast[1])
+	}
+
+	// Two encoders run fast on the same frames; then one switches to
+	// sharp while running and pulls ahead of the other, which stays
+	// fast: rate control alone sharpens both as the stream settles.
+	fastCfg := EncoderConfig{Width: w, Height: h, BitrateKbps: kbps, CPUUsed: tuningFast.CPUUsed, MinQuantizer: tuningFast.MinQuantizer}
+	ctl, ctlDec, ctlSrc := newEncoder(t, fastCfg), newDecoder(t), newScroller(t, w, h)
+	enc, dec, src := newEncoder(t, EncoderConfig{Width: w, Height: h, BitrateKbps: kbps}), newDecoder(t), newScroller(t, w, h)
+	if err := enc.SetTuning(tuningFast); err != nil {
+		t.Fatal(err)
+	}
+	run(ctl, ctlDec, ctlSrc, 0)
+	run(enc, dec, src, 0)
+	if err := enc.SetTuning(tuningSharp); err != nil {
+		t.Fatal(err)
+	}
+	stayed, _ := run(ctl, ctlDec, ctlSrc, n)
+	switched, _ := run(enc, dec, src, n)
+	t.Logf("after the switch: %.1f dB, %.1f dB without it", switched, stayed)
+	if switched < stayed+5 {
+		t.Errorf("switching to the sharp tuning gave %.1f dB, staying fast %.1f dB", switched, stayed)
+	}
+
+	for _, bad := range []Tuning{{CPUUsed: 17}, {MaxQuantizer: 64}, {MinQuantizer: 50, MaxQuantizer: 40}} {
+		if err := enc.SetTuning(bad); !errors.Is(err, ErrInvalidConfig) {
+			t.Errorf("SetTuning(%+v) = %v, want ErrInvalidConfig", bad, err)
+		}
+	}
+	enc.Close()
+	if err := enc.SetTuning(tuningSharp); !errors.Is(err, ErrClosed) {
+		t.Errorf("SetTuning after Close = %v", err)
+	}
+}
+
 func TestEncoderConfigValidation(t *testing.T) {
 	ok := EncoderConfig{Width: 64, Height: 64}
 	tests := []struct {
@@ -210,6 +301,10 @@ func TestEncoderConfigValidation(t *testing.T) {
 		{"fps too high", func(c *EncoderConfig) { c.FPS = 1000 }},
 		{"cpu-used too high", func(c *EncoderConfig) { c.CPUUsed = 17 }},
 		{"negative cpu-used", func(c *EncoderConfig) { c.CPUUsed = -3 }},
+		{"quantiser above 63", func(c *EncoderConfig) { c.MaxQuantizer = 64 }},
+		{"negative quantiser", func(c *EncoderConfig) { c.MinQuantizer = -1 }},
+		{"quantiser range reversed", func(c *EncoderConfig) { c.MinQuantizer, c.MaxQuantizer = 40, 30 }},
+		{"maximum below the default minimum", func(c *EncoderConfig) { c.MaxQuantizer = 1 }},
 		{"negative threads", func(c *EncoderConfig) { c.Threads = -1 }},
 		{"too many threads", func(c *EncoderConfig) { c.Threads = 64 }},
 		{"negative keyframe interval", func(c *EncoderConfig) { c.KeyframeMinInterval = -time.Second }},
@@ -231,7 +326,8 @@ func TestEncoderConfigValidation(t *testing.T) {
 
 func TestEncoderConfigDefaults(t *testing.T) {
 	enc := newEncoder(t, EncoderConfig{Width: 64, Height: 48})
-	want := EncoderConfig{Width: 64, Height: 48, BitrateKbps: 2500, FPS: 60, CPUUsed: 10, Threads: 1, KeyframeMinInterval: 500 * time.Millisecond}
+	want := EncoderConfig{Width: 64, Height: 48, BitrateKbps: 2500, FPS: 60, CPUUsed: 10, MinQuantizer: 2, MaxQuantizer: 63,
+		Threads: 1, KeyframeMinInterval: 500 * time.Millisecond}
 	if enc.cfg != want {
 		t.Errorf("config = %+v, want %+v", enc.cfg, want)
 	}
@@ -379,7 +475,8 @@ func FuzzDecode(f *testing.F) {
 }
 
 // TestHotPathAllocs proves the per-frame path allocates nothing: capture
-// conversion, encode, decode and conversion for display.
+// conversion, encode (with now and then a change of tuning), decode and
+// conversion for display.
 func TestHotPathAllocs(t *testing.T) {
 	const w, h = 640, 360
 	s := newScreen(w, h, 11)
@@ -396,6 +493,9 @@ func TestHotPathAllocs(t *testing.T) {
 		typer.typeGlyph(&pic)
 		if i%10 == 5 {
 			enc.RequestKeyframe()
+		}
+		if i%10 == 2 { // a quality change, applied by the next Encode
+			enc.SetTuning([]Tuning{tuningFast, tuningSharp}[i/10%2])
 		}
 		pkt, ok, err := enc.Encode(&pic, time.Duration(i)*frame30)
 		i++
@@ -422,8 +522,9 @@ func TestHotPathAllocs(t *testing.T) {
 }
 
 // TestEncoderConcurrentControl drives the encoder the way rtc will: frames
-// from the capture goroutine, keyframe requests from RTCP, bitrate changes
-// from congestion control, and Close racing the last frames. Run it with
+// from the capture goroutine, keyframe requests from RTCP, bitrate and
+// tuning changes from congestion control and quality requests, and Close
+// racing the last frames. Run it with
 // -race to check the locking.
 func TestEncoderConcurrentControl(t *testing.T) {
 	const w, h = 160, 120
@@ -458,6 +559,10 @@ func TestEncoderConcurrentControl(t *testing.T) {
 			default:
 			}
 			if err := enc.SetBitrate(200 + 100*(i%10)); err != nil && !errors.Is(err, ErrClosed) {
+				t.Error(err)
+				return
+			}
+			if err := enc.(Tuner).SetTuning([]Tuning{tuningFast, tuningSharp}[i%2]); err != nil && !errors.Is(err, ErrClosed) {
 				t.Error(err)
 				return
 			}
