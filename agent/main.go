@@ -18,6 +18,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -34,6 +35,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/tetherdesk/tether/agent/sos"
 	"github.com/tetherdesk/tether/internal/api"
@@ -103,6 +105,7 @@ func main() {
 	}
 	if err := ui.SetupLanguage(*language); err != nil {
 		log.Warn("language", "err", err)
+		*language = "" // the OS's, as below
 		if err := ui.SetupLanguage(""); err != nil {
 			log.Warn("language", "err", err)
 		}
@@ -114,7 +117,8 @@ func main() {
 		BrokerURL: *broker,
 		ChannelID: *channel,
 		NewBroker: func(base string) (sos.Broker, error) {
-			return sos.NewBroker(base, apiclient.Options{Logger: log, UserAgent: "tether-sos/0.1", PinSHA256: *pin})
+			return sos.NewBroker(base, apiclient.Options{Logger: log, UserAgent: "tether-sos/0.1", PinSHA256: *pin,
+				Language: cmp.Or(*language, lang.SystemLocale().LanguageString())})
 		},
 		Host: sos.MediaHost(media.HostConfig{Logger: log}, func(mons []input.Rect) (input.Injector, error) {
 			return input.NewRobotgoInjector(input.RobotgoConfig{Monitors: mons, Logger: log})

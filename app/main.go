@@ -15,6 +15,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"log/slog"
@@ -25,6 +26,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
 
 	"github.com/tetherdesk/tether/app/console"
 	"github.com/tetherdesk/tether/app/manage"
@@ -50,7 +52,7 @@ func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	a := app.NewWithID("io.tetherdesk.tether")
-	setupLanguage(a.Preferences(), *language, log)
+	uiLang := setupLanguage(a.Preferences(), *language, log)
 	w := a.NewWindow("Tether")
 	w.Resize(fyne.NewSize(1280, 800))
 	w.SetMaster()
@@ -59,7 +61,7 @@ func main() {
 	c := console.New(console.Config{
 		App: a, Window: w, DefaultBroker: *broker, Logger: log,
 		NewClient: func(baseURL string) (console.Client, error) {
-			cl, err := console.NewAPIClient(baseURL, apiclient.Options{Logger: log, UserAgent: "tether-app/0.1", PinSHA256: *pin})
+			cl, err := console.NewAPIClient(baseURL, apiclient.Options{Logger: log, UserAgent: "tether-app/0.1", PinSHA256: *pin, Language: uiLang})
 			if err != nil {
 				return nil, err
 			}
@@ -102,7 +104,8 @@ func readPasswordFile(path string) (string, error) {
 
 // setupLanguage loads the translations in the language the flag, the saved
 // preference or the OS picks, in that order, and remembers a flag's choice.
-func setupLanguage(p fyne.Preferences, flagLang string, log *slog.Logger) {
+// It returns that language for the broker's error messages.
+func setupLanguage(p fyne.Preferences, flagLang string, log *slog.Logger) string {
 	chosen := p.String(ui.PrefLanguage)
 	if flagLang == "system" {
 		chosen = ""
@@ -118,11 +121,12 @@ func setupLanguage(p fyne.Preferences, flagLang string, log *slog.Logger) {
 		if err := ui.SetupLanguage(""); err != nil {
 			log.Warn("language", "err", err)
 		}
-		return
+		return lang.SystemLocale().LanguageString()
 	}
 	if flagLang != "" && flagLang != "system" {
 		p.SetString(ui.PrefLanguage, flagLang)
 	}
+	return cmp.Or(chosen, lang.SystemLocale().LanguageString())
 }
 
 // hooks connects the console to the viewer and manager packages.

@@ -37,6 +37,11 @@ type Options struct {
 	Logger *slog.Logger
 	// UserAgent is sent as the User-Agent header.
 	UserAgent string
+	// Language, when set, is sent as the Accept-Language header of every
+	// request and of the events connection, so that the broker's error
+	// messages come in the language the user sees ("de", "pt-BR", or a
+	// whole Accept-Language list); the broker falls back to English.
+	Language string
 	// PinSHA256, when set, trusts exactly the broker certificate with this
 	// SHA-256 fingerprint (as the broker prints it for its self-signed
 	// certificate) instead of the system's CAs. It cannot be combined with
@@ -50,6 +55,7 @@ type Client struct {
 	hc   *http.Client
 	log  *slog.Logger
 	ua   string
+	lang string // Accept-Language; "" sends none
 
 	mu    sync.RWMutex // guards the following fields
 	token string
@@ -62,7 +68,7 @@ func New(baseURL string, opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{base: u, hc: opts.HTTPClient, log: opts.Logger, ua: opts.UserAgent}
+	c := &Client{base: u, hc: opts.HTTPClient, log: opts.Logger, ua: opts.UserAgent, lang: opts.Language}
 	if opts.PinSHA256 != "" {
 		if c.hc != nil {
 			return nil, errors.New("apiclient: PinSHA256 and HTTPClient cannot be combined")
@@ -179,6 +185,9 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.ua)
+	if c.lang != "" {
+		req.Header.Set("Accept-Language", c.lang)
+	}
 	if tok := c.Token(); tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)
 	}

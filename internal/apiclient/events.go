@@ -249,6 +249,9 @@ func (e *Events) url(hasSeq bool) string {
 func (e *Events) session(hasSeq bool) (ready bool, err error) {
 	h := http.Header{}
 	h.Set("User-Agent", e.c.ua)
+	if e.c.lang != "" {
+		h.Set("Accept-Language", e.c.lang)
+	}
 	if tok := e.c.Token(); tok != "" {
 		h.Set("Authorization", "Bearer "+tok)
 	}

@@ -19,16 +19,26 @@ const (
 )
 
 // Error is a domain error whose message is safe to show to the client.
+//
+// Message is the English text, what logs and Error show. Format and Args
+// are what Errorf made it from: adapters that speak the client's language
+// look Format up in a catalogue (keyed by the English format string) and
+// format the translation with the same Args. An Error built without
+// Errorf has no Format and is shown in English.
 type Error struct {
 	Code    string
 	Message string
+	Format  string
+	Args    []any
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
 
-// Errorf returns an *Error with the given code and formatted message.
+// Errorf returns an *Error with the given code and formatted message. The
+// format should be a string literal: translation catalogues are checked
+// against the literals in the code.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL

@@ -130,7 +130,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			s.log.Error("panic serving request", "request_id", id, "pattern", r.Pattern, "panic", fmt.Sprint(v))
 			if rec.status == 0 {
-				s.writeError(rec, r, desk.Errorf(desk.EINTERNAL, "internal error"))
+				s.writeError(rec, r, errInternal)
 			}
 		}
 		status := rec.status
@@ -163,15 +163,13 @@ func (s *Server) unmatched(w http.ResponseWriter, r *http.Request) {
 	if status == 0 || status < 400 {
 		status = http.StatusNotFound
 	}
-	msg := fmt.Sprintf("no such endpoint: %s %s", r.Method, r.URL.Path)
+	e := desk.Errorf(codeOf(status), "no such endpoint: %s %s", r.Method, r.URL.Path)
 	if status == http.StatusMethodNotAllowed {
-		msg = fmt.Sprintf("method %s is not allowed here (allowed: %s)", r.Method, probe.header.Get("Allow"))
+		e = desk.Errorf(desk.EINVALID, "method %s is not allowed here (allowed: %s)", r.Method, probe.header.Get("Allow"))
 	}
-	code := codeOf(status)
-	if status == http.StatusMethodNotAllowed {
-		code = desk.EINVALID
-	}
-	writeJSON(w, status, api.Error{Code: code, Message: msg})
+	lang := requestLang(r)
+	w.Header().Set("Content-Language", lang)
+	writeJSON(w, status, api.Error{Code: e.Code, Message: errorMessage(e, lang)})
 }
 
 type headerProbe struct {
@@ -183,8 +181,9 @@ func (p *headerProbe) Header() http.Header         { return p.header }
 func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
 func (p *headerProbe) WriteHeader(code int)        { p.status = code }
 
-// writeError writes err as an error body with its status. Internal errors
-// are logged once here, with the request id, and never shown to clients.
+// writeError writes err as an error body with its status, the message in
+// the request's language. Internal errors are logged once here, with the
+// request id, and never shown to clients.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -195,11 +194,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		status, code = http.StatusInternalServerError, desk.EINTERNAL
 	}
-	msg := desk.ErrorMessage(err)
 	if status == http.StatusInternalServerError {
 		s.log.Error("internal error", "request_id", requestID(r.Context()), "pattern", r.Pattern, "err", err)
-		msg = "internal error"
+		err = errInternal
 	}
+	lang := requestLang(r)
+	msg := errorMessage(err, lang)
+	w.Header().Set("Content-Language", lang)
 	var re *retryError
 	if errors.As(err, &re) {
 		w.Header().Set("Retry-After", strconv.Itoa(int((re.retry+time.Second-1)/time.Second)))

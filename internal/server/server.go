@@ -135,6 +135,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if _, err := errorCatalogs(); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	if cfg.Now == nil {
 		cfg.Now = cfg.Service.Now
 	}

@@ -36,6 +36,7 @@ type wsConn struct {
 	kind      desk.ActorKind
 	actor     desk.Actor
 	token     string                       // re-checked on every ping: logout and expiry end the connection
+	lang      string                       // of error messages: from the upgrade request's Accept-Language
 	sessionID int64                        // agents: their session
 	account   atomic.Pointer[desk.Account] // technicians: kept current by the hub
 	send      chan outMsg
@@ -100,7 +101,8 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	done, ok := s.track()
 	if !ok {
-		writeJSON(w, http.StatusServiceUnavailable, api.Error{Code: "unavailable", Message: "the broker is shutting down"})
+		writeJSON(w, http.StatusServiceUnavailable, api.Error{Code: "unavailable",
+			Message: errorMessage(desk.Errorf("unavailable", "the broker is shutting down"), requestLang(r))})
 		return
 	}
 	defer done()
@@ -119,7 +121,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(api.MaxSignalBytes + 4<<10)
 	c := &wsConn{
-		srv: s, ws: ws, kind: actor.Kind, actor: actor, token: token, sessionID: actor.SessionID,
+		srv: s, ws: ws, kind: actor.Kind, actor: actor, token: token, lang: requestLang(r), sessionID: actor.SessionID,
 		send: make(chan outMsg, s.cfg.SendQueue), resume: make(chan int64, 1), done: make(chan struct{}),
 	}
 	if actor.Kind == desk.ActorTechnician {
@@ -251,9 +253,9 @@ func mustJSON(v any) json.RawMessage {
 	return b
 }
 
-// sendError queues an error message for the client.
+// sendError queues an error message for the client, in its language.
 func (c *wsConn) sendError(sessionID int64, err error) {
-	code, msg := desk.ErrorCode(err), desk.ErrorMessage(err)
+	code, msg := desk.ErrorCode(err), errorMessage(err, c.lang)
 	if code == desk.EINTERNAL {
 		c.srv.log.Error("websocket message", "session_id", sessionID, "err", err)
 	}
