@@ -153,7 +153,7 @@ func BenchmarkEncodeQuality(b *testing.B) {
 		ceiling int // kbit/s; 0: none
 	}{
 		{"auto", Tuning{}, 60, 0},
-		{"speed", tuningFast, 60, 2500},
+		{"speed", tuningSpeed, 60, 2500},
 		{"sharp", tuningSharp, 20, 0},
 	}
 	works := []struct {

@@ -195,13 +195,13 @@ func TestSetBitrate(t *testing.T) {
 // The tunings of media's Speed and Sharp quality profiles
 // (internal/media/quality.go; keep them in step).
 var (
-	tuningFast  = Tuning{CPUUsed: 16, MinQuantizer: 8}
+	tuningSpeed = Tuning{MinQuantizer: 8}
 	tuningSharp = Tuning{MaxQuantizer: 40}
 )
 
 // TestSetTuning: on the same scrolling text at a short rate, the sharp
-// tuning (coarsest quantiser 40) shows it far more sharply than the fast
-// one (quantiser 8..63, fastest speed); and a change
+// tuning (coarsest quantiser 40) shows it far more sharply than the speed
+// one (quantiser 8..63); and a change
 // of tuning while the encoder runs takes effect at once, without a
 // keyframe.
 func TestSetTuning(t *testing.T) {
@@ -237,27 +237,27 @@ func TestSetTuning(t *testing.T) {
 		return db / float64(counted), float64(total) / n
 	}
 	results := map[string][2]float64{}
-	for name, tuning := range map[string]Tuning{"fast": tuningFast, "sharp": tuningSharp} {
+	for name, tuning := range map[string]Tuning{"speed": tuningSpeed, "sharp": tuningSharp} {
 		cfg := EncoderConfig{Width: w, Height: h, BitrateKbps: kbps, CPUUsed: tuning.CPUUsed,
 			MinQuantizer: tuning.MinQuantizer, MaxQuantizer: tuning.MaxQuantizer}
 		db, b := run(newEncoder(t, cfg), newDecoder(t), newScroller(t, w, h), 0)
 		results[name] = [2]float64{db, b}
 		t.Logf("%s: %.1f dB, %.0f B/frame", name, db, b)
 	}
-	fast, sharp := results["fast"], results["sharp"]
+	speed, sharp := results["speed"], results["sharp"]
 	// (Bytes are not compared: at this rate both spend about the same.)
-	if sharp[0] < fast[0]+5 {
-		t.Errorf("sharp %.1f dB in %.0f B/frame, fast %.1f dB in %.0f B/frame: want sharp ≥ 5 dB better",
-			sharp[0], sharp[1], fast[0], fast[1])
+	if sharp[0] < speed[0]+5 {
+		t.Errorf("sharp %.1f dB in %.0f B/frame, speed %.1f dB in %.0f B/frame: want sharp ≥ 5 dB better",
+			sharp[0], sharp[1], speed[0], speed[1])
 	}
 
-	// Two encoders run fast on the same frames; then one switches to
-	// sharp while running and pulls ahead of the other, which stays
-	// fast: rate control alone sharpens both as the stream settles.
-	fastCfg := EncoderConfig{Width: w, Height: h, BitrateKbps: kbps, CPUUsed: tuningFast.CPUUsed, MinQuantizer: tuningFast.MinQuantizer}
-	ctl, ctlDec, ctlSrc := newEncoder(t, fastCfg), newDecoder(t), newScroller(t, w, h)
+	// Two encoders run the speed tuning on the same frames; then one
+	// switches to sharp while running and pulls ahead of the other, which
+	// keeps it: rate control alone sharpens both as the stream settles.
+	speedCfg := EncoderConfig{Width: w, Height: h, BitrateKbps: kbps, CPUUsed: tuningSpeed.CPUUsed, MinQuantizer: tuningSpeed.MinQuantizer}
+	ctl, ctlDec, ctlSrc := newEncoder(t, speedCfg), newDecoder(t), newScroller(t, w, h)
 	enc, dec, src := newEncoder(t, EncoderConfig{Width: w, Height: h, BitrateKbps: kbps}), newDecoder(t), newScroller(t, w, h)
-	if err := enc.SetTuning(tuningFast); err != nil {
+	if err := enc.SetTuning(tuningSpeed); err != nil {
 		t.Fatal(err)
 	}
 	run(ctl, ctlDec, ctlSrc, 0)
@@ -269,7 +269,7 @@ func TestSetTuning(t *testing.T) {
 	switched, _ := run(enc, dec, src, n)
 	t.Logf("after the switch: %.1f dB, %.1f dB without it", switched, stayed)
 	if switched < stayed+5 {
-		t.Errorf("switching to the sharp tuning gave %.1f dB, staying fast %.1f dB", switched, stayed)
+		t.Errorf("switching to the sharp tuning gave %.1f dB, staying on speed %.1f dB", switched, stayed)
 	}
 
 	for _, bad := range []Tuning{{CPUUsed: 17}, {MaxQuantizer: 64}, {MinQuantizer: 50, MaxQuantizer: 40}} {
@@ -495,7 +495,7 @@ func TestHotPathAllocs(t *testing.T) {
 			enc.RequestKeyframe()
 		}
 		if i%10 == 2 { // a quality change, applied by the next Encode
-			enc.SetTuning([]Tuning{tuningFast, tuningSharp}[i/10%2])
+			enc.SetTuning([]Tuning{tuningSpeed, tuningSharp}[i/10%2])
 		}
 		pkt, ok, err := enc.Encode(&pic, time.Duration(i)*frame30)
 		i++
@@ -562,7 +562,7 @@ func TestEncoderConcurrentControl(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			if err := enc.(Tuner).SetTuning([]Tuning{tuningFast, tuningSharp}[i%2]); err != nil && !errors.Is(err, ErrClosed) {
+			if err := enc.(Tuner).SetTuning([]Tuning{tuningSpeed, tuningSharp}[i%2]); err != nil && !errors.Is(err, ErrClosed) {
 				t.Error(err)
 				return
 			}
