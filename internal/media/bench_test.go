@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/tetherdesk/tether/internal/codec"
+	"github.com/tetherdesk/tether/internal/input"
 	"github.com/tetherdesk/tether/internal/rtc"
 	"github.com/tetherdesk/tether/internal/xvfbtest"
 )
@@ -36,6 +37,7 @@ import (
 //	TETHER_BENCH_PROFILE    file for a CPU profile of the agent process
 //	TETHER_BENCH_CURSOR_MS  agent's cursor poll interval (media default)
 //	TETHER_BENCH_MAX_KBPS   agent's congestion-control ceiling (rtc default)
+//	TETHER_BENCH_QUALITY    agent's picture quality: auto, speed or sharp (auto)
 //	TETHER_BENCH_TRACE      print per-second agent figures to stderr
 //	TETHER_BENCH_OUT        results file (bench-results/media.txt at the repo root)
 func benchKnob(name string, def int) int {
@@ -57,6 +59,7 @@ type benchResult struct {
 	keyframes     uint64
 	plis          uint64
 	targetKbps    int
+	encoderKbps   int
 	ffFPS, ffCPU  float64
 	ffOK          bool
 	ffErr         string
@@ -114,6 +117,10 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	defer p.close()
 
+	quality, err := benchQuality()
+	if err != nil {
+		b.Fatal(err)
+	}
 	pacing := time.Duration(benchKnob("TETHER_BENCH_MIN_INTERVAL_US", 0)) * time.Microsecond
 	host, err := startHostProc(cpuUsed, pacing, os.Getenv("TETHER_BENCH_PROFILE"))
 	if err != nil {
@@ -174,7 +181,7 @@ func BenchmarkPipeline(b *testing.B) {
 		results = append(results, r)
 	}
 
-	report := formatResults(results, cpuUsed, window)
+	report := formatResults(results, cpuUsed, quality, window)
 	report += fmt.Sprintf("\nMachine load average (1/5/15 min) before: %s, after: %s. Other processes on the two cores lower fps and raise latency.\n", loadBefore, loadAvg())
 	fmt.Print(report)
 	out := os.Getenv("TETHER_BENCH_OUT")
@@ -260,6 +267,7 @@ func measureOurs(p *painter, host *hostProc, v *Viewer, wl workload, flips *flip
 	r.keyframes = h1.Keyframes - h0.Keyframes
 	r.plis = h1.PLIs - h0.PLIs
 	r.targetKbps = h1.TargetBitrateKbps
+	r.encoderKbps = h1.EncoderKbps
 	if wl.marker {
 		r.p50, r.p95, r.samples = flips.percentiles()
 	}
@@ -369,11 +377,12 @@ func repoRoot(tb testing.TB) string {
 	return ""
 }
 
-func formatResults(rs []benchResult, cpuUsed int, window time.Duration) string {
+func formatResults(rs []benchResult, cpuUsed int, quality input.Quality, window time.Duration) string {
 	var sb strings.Builder
 	host, _ := os.Hostname()
 	fmt.Fprintf(&sb, "Tether media pipeline benchmark — %s, %s, %d CPUs, %s\n", time.Now().UTC().Format(time.RFC3339), host, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(&sb, "1920x1080 Xvfb; real X11 SHM+XDamage capture -> libyuv I420 -> VP8 (libvpx realtime, cpu-used %d, 1 thread, CBR from GCC) -> WebRTC over loopback -> VP8 decode -> RGBA; %v measured per workload after warm-up.\n", cpuUsed, window)
+	fmt.Fprintf(&sb, "picture quality %s (the profile may override cpu-used, the quantiser range, the rate and the frame interval).\n", quality)
 	fmt.Fprintf(&sb, "agent cpu = host child process utime+stime (/proc); viewer cpu = benchmark process (viewer decode+convert and the workload drawing); kbit/s = VP8 payload.\n")
 	fmt.Fprintf(&sb, "drawn = screen updates the workload made per second (the most fps can be); fps = pictures decoded on the viewer per second.\n")
 	fmt.Fprintf(&sb, "latency = marker square drawn on the agent's display -> first decoded RGBA picture showing it on the viewer (same clock).\n")
@@ -396,7 +405,7 @@ func formatResults(rs []benchResult, cpuUsed int, window time.Duration) string {
 		}
 		fmt.Fprintf(&sb, "%-8s %6.1f %7.1f %9.2f %8.2f %9.1f %s %9.1f | %s | %s\n",
 			r.name, r.drawn, r.fps, r.cpu, fpc, r.kbps, lat, r.viewerCPU, ff, ratio)
-		fmt.Fprintf(&sb, "         %d keyframes (%d keyframe requests) in the window; congestion-control target at the end %d kbit/s\n", r.keyframes, r.plis, r.targetKbps)
+		fmt.Fprintf(&sb, "         %d keyframes (%d keyframe requests) in the window; congestion-control target at the end %d kbit/s, encoder's %d kbit/s\n", r.keyframes, r.plis, r.targetKbps, r.encoderKbps)
 		if r.ffErr != "" {
 			fmt.Fprintf(&sb, "         ffmpeg failed: %s\n", r.ffErr)
 		}

@@ -72,6 +72,10 @@ type HostConfig struct {
 	// CursorInterval is how often the pointer is polled while sharing
 	// (default DefaultCursorInterval).
 	CursorInterval time.Duration
+	// Quality is the picture the Host starts with (default
+	// input.QualityAuto); viewers change it with input.KindQuality
+	// events (Viewer.SetQuality), and the app with Host.SetQuality.
+	Quality input.Quality
 	// Logger receives diagnostics, never input contents. Nil discards.
 	Logger *slog.Logger
 }
@@ -79,6 +83,12 @@ type HostConfig struct {
 func (c *HostConfig) validate() error {
 	if c.CursorInterval < 0 {
 		return fmt.Errorf("%w: negative cursor interval", ErrInvalidConfig)
+	}
+	if c.Quality == input.QualityUnknown {
+		c.Quality = input.QualityAuto
+	}
+	if !c.Quality.Valid() {
+		return fmt.Errorf("%w: unknown quality %d", ErrInvalidConfig, c.Quality)
 	}
 	if c.MinBitrateKbps < 0 || c.MaxBitrateKbps < 0 || c.Encoder.BitrateKbps < 0 {
 		return fmt.Errorf("%w: negative bitrate", ErrInvalidConfig)
@@ -110,8 +120,9 @@ type ViewerConfig struct {
 	// Close. Viewer.Cursor returns the latest one too.
 	OnCursor func(Cursor)
 	// OnEvent, when set, receives input events the host sends (the end
-	// user's clipboard, in answer to input.KindClipboardRequest), on a
-	// pion goroutine. It must not block or call Close.
+	// user's clipboard, in answer to input.KindClipboardRequest; the
+	// host's input.KindQuality when it connects, changes, or refuses a
+	// change), on a pion goroutine. It must not block or call Close.
 	OnEvent func(input.Event)
 	// OnMonitors, when set, receives the host's monitor list when the
 	// connection opens and after every monitor switch, on a pion

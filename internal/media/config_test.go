@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tetherdesk/tether/internal/codec"
+	"github.com/tetherdesk/tether/internal/input"
 )
 
 func TestHostConfigValidate(t *testing.T) {
@@ -18,6 +19,8 @@ func TestHostConfigValidate(t *testing.T) {
 		{"negative cursor interval", HostConfig{CursorInterval: -time.Millisecond}, true},
 		{"negative bitrate", HostConfig{MaxBitrateKbps: -1}, true},
 		{"negative start bitrate", HostConfig{Encoder: codec.EncoderConfig{BitrateKbps: -5}}, true},
+		{"sharp", HostConfig{Quality: input.QualitySharp}, false},
+		{"unknown quality", HostConfig{Quality: 9}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -32,7 +35,7 @@ func TestHostConfigValidate(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tt.cfg.CursorInterval != DefaultCursorInterval || tt.cfg.Logger == nil ||
-				tt.cfg.RTC.Logger != tt.cfg.Logger || tt.cfg.Capture.Logger != tt.cfg.Logger {
+				tt.cfg.RTC.Logger != tt.cfg.Logger || tt.cfg.Capture.Logger != tt.cfg.Logger || !tt.cfg.Quality.Valid() {
 				t.Fatalf("defaults not applied: %+v", tt.cfg)
 			}
 		})

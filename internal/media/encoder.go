@@ -16,16 +16,19 @@ type encoder struct {
 	cfg codec.EncoderConfig
 
 	frames, bytes, keyframes atomic.Uint64
+	rate                     atomic.Int64 // the rate last given to libvpx, kbit/s
 
 	mu      sync.Mutex // guards the following fields
 	inner   codec.Encoder
-	kbps    int // latest SetBitrate (the congestion controller's); 0 means cfg.BitrateKbps
-	capKbps int // content cap (see setCap); 0 means none
+	kbps    int     // latest SetBitrate (the congestion controller's); 0 means cfg.BitrateKbps
+	capKbps int     // content cap (see setCap); 0 means none
+	prof    profile // the quality profile (see setProfile)
 	closed  bool
 }
 
 // effective is the rate given to libvpx: the congestion controller's,
-// lowered by the content cap. e.mu is held.
+// lowered by the content cap and the quality profile's ceiling. e.mu is
+// held.
 func (e *encoder) effective() int {
 	k := e.kbps
 	if k == 0 {
@@ -37,7 +40,48 @@ func (e *encoder) effective() int {
 	if e.capKbps > 0 {
 		k = min(k, e.capKbps)
 	}
+	if e.prof.maxKbps > 0 {
+		k = min(k, e.prof.maxKbps)
+	}
 	return k
+}
+
+// tuning is the speed and quantiser range of the current profile. e.mu
+// is held.
+func (e *encoder) tuning() codec.Tuning {
+	return e.prof.over(codec.Tuning{CPUUsed: e.cfg.CPUUsed, MinQuantizer: e.cfg.MinQuantizer, MaxQuantizer: e.cfg.MaxQuantizer})
+}
+
+// setRate gives libvpx the effective rate if it changed. e.mu is held
+// and e.inner is set.
+func (e *encoder) setRate() error {
+	k := e.effective()
+	if int64(k) == e.rate.Load() {
+		return nil
+	}
+	if err := e.inner.SetBitrate(k); err != nil {
+		return err
+	}
+	e.rate.Store(int64(k))
+	return nil
+}
+
+// setProfile switches to another quality profile from the next Encode on:
+// new tuning, new ceiling, and no keyframe (libvpx changes both on a
+// running stream).
+func (e *encoder) setProfile(p profile) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.prof = p
+	if e.inner == nil {
+		return nil // the next Encode creates it so
+	}
+	if t, ok := e.inner.(codec.Tuner); ok {
+		if err := t.SetTuning(e.tuning()); err != nil {
+			return err
+		}
+	}
+	return e.setRate()
 }
 
 // setCap limits the rate while little of the screen changes (0 lifts
@@ -52,10 +96,9 @@ func (e *encoder) setCap(kbps int) {
 	if kbps == e.capKbps {
 		return
 	}
-	before := e.effective()
 	e.capKbps = kbps
-	if e.inner != nil && e.effective() != before {
-		_ = e.inner.SetBitrate(e.effective())
+	if e.inner != nil {
+		_ = e.setRate()
 	}
 }
 
@@ -73,11 +116,14 @@ func (e *encoder) Encode(pic *codec.I420, ts time.Duration) (codec.Packet, bool,
 		cfg := e.cfg
 		cfg.Width, cfg.Height = pic.Width, pic.Height
 		cfg.BitrateKbps = e.effective()
+		t := e.tuning()
+		cfg.CPUUsed, cfg.MinQuantizer, cfg.MaxQuantizer = t.CPUUsed, t.MinQuantizer, t.MaxQuantizer
 		inner, err := codec.NewVP8Encoder(cfg)
 		if err != nil {
 			return codec.Packet{}, false, err
 		}
 		e.inner, e.cfg.Width, e.cfg.Height = inner, pic.Width, pic.Height
+		e.rate.Store(int64(cfg.BitrateKbps))
 	}
 	pkt, ok, err := e.inner.Encode(pic, ts)
 	if ok {
@@ -95,7 +141,7 @@ func (e *encoder) SetBitrate(kbps int) error {
 	defer e.mu.Unlock()
 	e.kbps = kbps
 	if e.inner != nil {
-		return e.inner.SetBitrate(e.effective())
+		return e.setRate()
 	}
 	return nil
 }

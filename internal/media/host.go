@@ -44,7 +44,8 @@ const stillRefreshes = 2
 // The screen is captured and encoded once whatever the number of viewers:
 // every viewer's connection sends the same VP8 frames. A keyframe request
 // from any viewer forces a keyframe for all (a newcomer needs one to start)
-// and the encoder runs at the lowest of the viewers' bandwidth estimates.
+// and the encoder runs at the lowest of the viewers' bandwidth estimates,
+// tuned for the one input.Quality they chose last (SetQuality).
 type Host struct {
 	cfg   HostConfig
 	log   *slog.Logger
@@ -65,10 +66,15 @@ type Host struct {
 	gate *input.GatedInjector // nil: no injector (yet), all input refused
 	ctrl *peerLink            // the viewer whose input is injected; nil: nobody
 
+	// quality is the input.Quality asked for last (SetQuality); the stream
+	// loop applies it to the encoder before its next frame.
+	quality atomic.Uint32
+
 	// Touched only by the stream goroutine.
-	appliedKbps int
-	lastTS      time.Duration
-	haveTS      bool
+	appliedKbps    int
+	appliedQuality input.Quality
+	lastTS         time.Duration
+	haveTS         bool
 
 	monitor atomic.Int32 // index of the shared monitor, for injected events
 
@@ -120,6 +126,12 @@ type HostStats struct {
 	// did not decode.
 	Injected, Refused, Malformed uint64
 	Mode                         input.Mode
+	// Quality is the picture asked for last (see Host.SetQuality); it
+	// applies from the next frame on. EncoderKbps is the rate last given
+	// to the encoder: the congestion controller's estimate, under the
+	// content cap and the quality's ceiling.
+	Quality     input.Quality
+	EncoderKbps int
 }
 
 // NewHost opens the capture source (which captures nothing yet). With a
@@ -140,14 +152,16 @@ func NewHost(ctx context.Context, cfg HostConfig, sig rtc.Signaler) (*Host, erro
 		return nil, err
 	}
 	h := &Host{
-		cfg:   cfg,
-		log:   cfg.Logger,
-		enc:   &encoder{cfg: cfg.Encoder},
-		start: time.Now(),
-		src:   src,
-		mon:   mon,
-		clip:  cfg.Clipboard,
+		cfg:            cfg,
+		log:            cfg.Logger,
+		enc:            &encoder{cfg: cfg.Encoder, prof: profileOf(cfg.Quality)},
+		start:          time.Now(),
+		src:            src,
+		mon:            mon,
+		clip:           cfg.Clipboard,
+		appliedQuality: cfg.Quality,
 	}
+	h.quality.Store(uint32(cfg.Quality))
 	h.bgCtx, h.bgCancel = context.WithCancel(context.Background())
 	h.monitor.Store(int32(mon.Index))
 	h.peers.Store(new([]*peerLink))
@@ -348,6 +362,23 @@ func (h *Host) SetMonitor(index int) error {
 	return nil
 }
 
+// SetQuality chooses between a smooth and a sharp picture for every
+// viewer; it applies from the next frame on, without a keyframe, and the
+// viewers are told. A controlling viewer can ask for the same with an
+// input.KindQuality event (any viewer while nobody controls).
+func (h *Host) SetQuality(q input.Quality) error {
+	if !q.Valid() {
+		return fmt.Errorf("%w: unknown quality %d", ErrInvalidConfig, q)
+	}
+	if prev := input.Quality(h.quality.Swap(uint32(q))); prev != q {
+		h.log.Info("picture quality", "quality", q.String())
+	}
+	return nil
+}
+
+// Quality returns the picture asked for last.
+func (h *Host) Quality() input.Quality { return input.Quality(h.quality.Load()) }
+
 // Stats returns live figures; cheap enough to call once a second. The
 // connection's figures are the controller's, or the first viewer's when
 // nobody controls (see ViewerStats for each).
@@ -372,6 +403,8 @@ func (h *Host) Stats() HostStats {
 		Refused:      h.refused.Load(),
 		Malformed:    h.malformed.Load(),
 		Mode:         h.Mode(),
+		Quality:      h.Quality(),
+		EncoderKbps:  int(h.enc.rate.Load()),
 	}
 }
 
@@ -473,6 +506,8 @@ func (h *Host) streamLoop(ctx context.Context, src capture.Source) {
 	}
 	var last, bigChange time.Time
 	still := 0
+	pace := time.NewTimer(time.Hour)
+	pace.Stop()
 	for {
 		if h.kick.Swap(false) && have {
 			h.send(time.Since(h.start))
@@ -487,7 +522,11 @@ func (h *Host) streamLoop(ctx context.Context, src capture.Source) {
 		if h.kick.Load() {
 			cancel() // a request raced with setWake
 		}
-		f, err := src.Next(wctx)
+		var f *capture.Frame
+		err := h.pace(wctx, pace, last)
+		if err == nil {
+			f, err = src.Next(wctx)
+		}
 		h.setWake(nil)
 		cancel()
 		if err != nil {
@@ -533,6 +572,25 @@ func (h *Host) streamLoop(ctx context.Context, src capture.Source) {
 	}
 }
 
+// pace waits until the quality's frame interval has passed since the
+// frame taken at last (Capture.MinInterval is the capture's own), so that
+// damage in between merges into one frame; ctx's error if it ends first.
+// Only the stream goroutine calls it, with its own timer.
+func (h *Host) pace(ctx context.Context, t *time.Timer, last time.Time) error {
+	d := time.Until(last.Add(profileOf(h.Quality()).interval))
+	if last.IsZero() || d <= 0 {
+		return nil
+	}
+	t.Reset(d)
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		t.Stop() // since Go 1.23 no stale tick is left to drain
+		return ctx.Err()
+	}
+}
+
 // send encodes the current picture once and writes it to every viewer.
 // Nothing is encoded while nobody watches.
 func (h *Host) send(ts time.Duration) {
@@ -540,6 +598,7 @@ func (h *Host) send(ts time.Duration) {
 	if len(ps) == 0 {
 		return
 	}
+	h.applyQuality()
 	h.applyBitrate(ps)
 	if h.wantKey.Swap(false) {
 		h.enc.RequestKeyframe()
@@ -584,6 +643,20 @@ func (h *Host) applyBitrate(ps []*peerLink) {
 		}
 		h.appliedKbps = target
 	}
+}
+
+// applyQuality tunes the encoder for the quality asked for last, if it
+// changed since the previous frame.
+func (h *Host) applyQuality() {
+	q := h.Quality()
+	if q == h.appliedQuality {
+		return
+	}
+	if err := h.enc.setProfile(profileOf(q)); err != nil {
+		h.log.Warn("encoder quality", "quality", q.String(), "err", err)
+		return
+	}
+	h.appliedQuality = q
 }
 
 func (h *Host) setWake(f context.CancelFunc) {
@@ -635,6 +708,7 @@ func (h *Host) cursorLoop(ctx context.Context, src capture.Source, mon capture.M
 		if monsOK {
 			h.announceMonitors(ctx, mons)
 		}
+		h.announceQuality(ctx)
 		if !cursorOK {
 			continue
 		}
@@ -714,12 +788,40 @@ func (h *Host) announceMonitors(ctx context.Context, m Monitors) {
 	}
 }
 
+// announceQuality tells every connected viewer the quality, when it
+// changed since they were last told or their own request was refused.
+// Only the cursor goroutine calls it.
+func (h *Host) announceQuality(ctx context.Context) {
+	q := h.Quality()
+	for _, p := range *h.peers.Load() {
+		if !p.connected.Load() || p.qualitySent == q && !p.qualityStale.Load() {
+			continue
+		}
+		b, err := input.Marshal(input.Event{Kind: input.KindQuality, Quality: q}, nil)
+		if err != nil {
+			h.log.Debug("quality message", "err", err)
+			return
+		}
+		sctx, cancel := context.WithTimeout(ctx, time.Second)
+		err = p.rtc.SendInput(sctx, b)
+		cancel()
+		if err != nil {
+			h.log.Debug("send quality", "viewer", p.id, "err", err)
+			continue
+		}
+		p.qualitySent = q
+		p.qualityStale.Store(false)
+	}
+}
+
 // onMessage runs on a pion goroutine for each input message from viewer
 // p. Only the controller's events reach the injector, and only the
 // controller may switch the monitor or read the end user's clipboard
 // (which can hold passwords): a watcher's requests are refused like its
 // input, and so are the controller's while the end user allows viewing
-// only. Event contents are never logged.
+// only. The quality is no input: the controller may choose it, even while
+// the end user allows viewing only, and any viewer may while nobody
+// controls. Event contents are never logged.
 func (h *Host) onMessage(p *peerLink, m rtc.Message) {
 	var ev input.Event
 	if err := input.Unmarshal(m.Data, &ev); err != nil {
@@ -732,6 +834,19 @@ func (h *Host) onMessage(p *peerLink, m rtc.Message) {
 		// release would leave a button held.
 		h.malformed.Add(1)
 		h.log.Debug("non-move event on the pointer channel", "kind", ev.Kind.String())
+		return
+	}
+	if ev.Kind == input.KindQuality {
+		h.imu.Lock()
+		ok := h.ctrl == nil || h.ctrl == p
+		h.imu.Unlock()
+		if !ok {
+			h.refused.Add(1)
+			p.qualityStale.Store(true) // it shows its wish: tell it what stays
+			h.log.Info("request refused: another viewer controls", "viewer", p.id, "kind", ev.Kind.String())
+			return
+		}
+		h.SetQuality(ev.Quality) // valid: Unmarshal checked it
 		return
 	}
 	if ev.Kind == input.KindSelectMonitor || ev.Kind == input.KindClipboardRequest {

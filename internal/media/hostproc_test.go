@@ -117,6 +117,11 @@ func runHostChild() int {
 	pacingUS, _ := strconv.Atoi(os.Getenv(hostPacingEnv))
 	cursorMS, _ := strconv.Atoi(os.Getenv("TETHER_BENCH_CURSOR_MS"))
 	maxKbps, _ := strconv.Atoi(os.Getenv("TETHER_BENCH_MAX_KBPS"))
+	quality, err := benchQuality()
+	if err != nil {
+		logger.Error("quality", "err", err)
+		return 1
+	}
 	sig := newLineSignaler(os.Stdin, os.Stdout)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -126,6 +131,7 @@ func runHostChild() int {
 		Encoder:        codec.EncoderConfig{CPUUsed: cpuUsed},
 		CursorInterval: time.Duration(cursorMS) * time.Millisecond,
 		MaxBitrateKbps: maxKbps,
+		Quality:        quality,
 		Logger:         logger,
 	}, sig)
 	if err != nil {
@@ -155,6 +161,21 @@ func runHostChild() int {
 			}
 		}
 	}
+}
+
+// benchQuality is TETHER_BENCH_QUALITY as an input.Quality (auto when
+// unset).
+func benchQuality() (input.Quality, error) {
+	name := os.Getenv("TETHER_BENCH_QUALITY")
+	if name == "" {
+		return input.QualityAuto, nil
+	}
+	for q := input.QualityAuto; q.Valid(); q++ {
+		if q.String() == name {
+			return q, nil
+		}
+	}
+	return 0, fmt.Errorf("TETHER_BENCH_QUALITY=%q: want auto, speed or sharp", name)
 }
 
 // hostProc is the parent's handle on the child.

@@ -36,6 +36,7 @@ type Viewer struct {
 	hasCursor bool
 	mons      Monitors
 	hasMons   bool
+	quality   input.Quality // as the host last announced it; 0 before
 
 	smu      sync.Mutex // guards the following fields
 	lastMove input.Event
@@ -171,6 +172,26 @@ func (v *Viewer) SendInput(ctx context.Context, ev input.Event) error {
 	return nil
 }
 
+// SetQuality asks the host for a smooth or a sharp picture (see
+// input.Quality), on the reliable channel like other requests. The host
+// obeys the controlling viewer, and any viewer while nobody controls; it
+// announces the quality in force to every viewer (Quality, and
+// ViewerConfig.OnEvent), also after refusing a request.
+func (v *Viewer) SetQuality(ctx context.Context, q input.Quality) error {
+	if !q.Valid() {
+		return fmt.Errorf("media: %w: %d", input.ErrQuality, q)
+	}
+	return v.SendInput(ctx, input.Event{Kind: input.KindQuality, Quality: q})
+}
+
+// Quality returns the picture quality the host last announced, and false
+// before it announced one.
+func (v *Viewer) Quality() (input.Quality, bool) {
+	v.cmu.Lock()
+	defer v.cmu.Unlock()
+	return v.quality, v.quality != input.QualityUnknown
+}
+
 // Cursor returns the latest remote pointer, and false before the host
 // sent one.
 func (v *Viewer) Cursor() (Cursor, bool) {
@@ -235,6 +256,11 @@ func (v *Viewer) onMessage(m rtc.Message) {
 	if err := input.Unmarshal(m.Data, &ev); err != nil {
 		v.log.Debug("malformed message from host", "err", err)
 		return
+	}
+	if ev.Kind == input.KindQuality {
+		v.cmu.Lock()
+		v.quality = ev.Quality
+		v.cmu.Unlock()
 	}
 	if v.cfg.OnEvent != nil {
 		v.cfg.OnEvent(ev)

@@ -23,10 +23,15 @@ type peerLink struct {
 	connected atomic.Bool
 
 	// Touched only by the cursor goroutine.
-	cursor     Cursor
-	cursorSent bool
-	mons       Monitors // the monitor list last sent
-	monsSent   bool
+	cursor      Cursor
+	cursorSent  bool
+	mons        Monitors // the monitor list last sent
+	monsSent    bool
+	qualitySent input.Quality // the quality last sent; 0 before
+
+	// qualityStale asks the cursor goroutine to send the quality again:
+	// this viewer's request to change it was refused.
+	qualityStale atomic.Bool
 }
 
 // peerEncoder is the codec.Encoder each viewer's rtc.Host is given: the
