@@ -105,6 +105,9 @@ func TestScreenshots(t *testing.T) {
 		shot("9-viewer-control-chat")
 		fyne.DoAndWait(w.tb.showActions)
 		shot("9b-viewer-actions")
+		fyne.DoAndWait(func() { w.tb.quality.SetSelected("Speed (smooth)") }) // closes the menu
+		fyne.DoAndWait(w.tb.showActions)
+		shot("9c-viewer-quality-speed")
 		fyne.DoAndWait(w.tb.actionMenu.Hide)
 		fyne.DoAndWait(func() { w.tb.showCollaborators() })
 		shot("10-viewer-collaborators")

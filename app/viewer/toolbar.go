@@ -31,12 +31,13 @@ type toolbar struct {
 	monitorBox *fyne.Container // the picker, as wide as its longest name
 	scale      *widget.RadioGroup
 	actions    *widget.Button // opens actionMenu
-	actionMenu *widget.PopUp  // the buttons below
+	actionMenu *widget.PopUp  // the buttons below, and the quality
 	cad        *widget.Button
 	clipSend   *widget.Button
 	clipFetch  *widget.Button
 	file       *widget.Button
 	fileSep    *widget.Separator
+	quality    *widget.RadioGroup // Auto / Speed / Quality, in the Actions menu
 	chatToggle *widget.Button
 	collab     *widget.Button
 	end        *widget.Button
@@ -55,6 +56,11 @@ type toolbar struct {
 	// clipboard text the host sends unasked is ignored, so the end user's
 	// computer cannot overwrite the technician's clipboard.
 	clipAsked bool
+	// settingQuality mutes the quality picker while the host's choice is
+	// shown; qualityAsked is what I chose until the host answers with
+	// the quality in force (0: nothing asked).
+	settingQuality bool
+	qualityAsked   input.Quality
 	// notice stays in the status line over the figures until noticeUntil.
 	notice      string
 	noticeUntil time.Time
@@ -114,8 +120,18 @@ func (w *Window) build() {
 		t.file.Hide()
 		t.fileSep.Hide()
 	}
+	// The picture quality is no input: it is offered in view only too
+	// (the host obeys the technician in control, or anyone while nobody
+	// controls).
+	t.quality = widget.NewRadioGroup(qualityLabels(), func(sel string) { t.chooseQuality(sel) })
+	t.quality.Required = true
+	t.settingQuality = true
+	t.quality.SetSelected(qualityLabel(input.QualityAuto))
+	t.settingQuality = false
+	pictureHeading := widget.NewLabelWithStyle(lang.L("Picture"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	t.actionMenu = widget.NewPopUp(container.NewVBox(
 		t.cad, widget.NewSeparator(), t.clipSend, t.clipFetch, t.fileSep, t.file,
+		widget.NewSeparator(), pictureHeading, t.quality,
 	), w.win.Canvas())
 	t.actions = widget.NewButtonWithIcon(lang.L("Actions"), theme.MenuDropDownIcon(), t.showActions)
 	t.actions.IconPlacement = widget.ButtonIconTrailingText
@@ -209,13 +225,9 @@ func (t *toolbar) updateControl() {
 			b.Enable()
 		}
 	}
-	// sending a file needs no control, only the right
-	if viewOnly && !t.file.Visible() {
-		t.actionMenu.Hide()
-		t.actions.Disable()
-	} else {
-		t.actions.Enable()
-	}
+	// Sending a file needs no control, only the right, and the picture
+	// quality neither: the menu always has something to offer.
+	t.actions.Enable()
 	if viewOnly || !t.hostMonitors || len(t.monitor.Options) < 2 {
 		t.monitor.Disable()
 	} else {
@@ -268,6 +280,49 @@ func (l *fitSelect) MinSize([]fyne.CanvasObject) fyne.Size {
 		min.Width = max(min.Width, fyne.MeasureText(o, size, style).Width+chrome)
 	}
 	return min
+}
+
+// qualityLabels are the picker's options, in input.Quality order.
+func qualityLabels() []string {
+	return []string{qualityLabel(input.QualityAuto), qualityLabel(input.QualitySpeed), qualityLabel(input.QualitySharp)}
+}
+
+func qualityLabel(q input.Quality) string {
+	switch q {
+	case input.QualitySpeed:
+		return lang.L("Speed (smooth)")
+	case input.QualitySharp:
+		return lang.L("Quality (sharp)")
+	}
+	return lang.L("Auto")
+}
+
+// chooseQuality asks the host for the quality the technician picked.
+func (t *toolbar) chooseQuality(sel string) {
+	if t.settingQuality {
+		return
+	}
+	t.actionMenu.Hide()
+	q := input.QualityAuto
+	for _, c := range []input.Quality{input.QualitySpeed, input.QualitySharp} {
+		if sel == qualityLabel(c) {
+			q = c
+		}
+	}
+	t.qualityAsked = q
+	t.w.setQuality(q)
+}
+
+// gotQuality shows the quality the host encodes for, and says so when
+// it is not what I asked: another technician controls.
+func (t *toolbar) gotQuality(q input.Quality) {
+	t.settingQuality = true
+	t.quality.SetSelected(qualityLabel(q))
+	t.settingQuality = false
+	if t.qualityAsked != input.QualityUnknown && t.qualityAsked != q {
+		t.notify(lang.L("Only the technician in control can change the picture quality."))
+	}
+	t.qualityAsked = input.QualityUnknown
 }
 
 // gotMonitors shows the host's monitors and which one it shares.

@@ -1,12 +1,15 @@
 package viewer
 
 import (
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
 
 	"github.com/tetherdesk/tether/internal/api"
+	"github.com/tetherdesk/tether/internal/input"
 )
 
 // placed is where an object ended up in the window: its rectangle and the
@@ -171,19 +174,67 @@ func TestToolbarStates(t *testing.T) {
 		t.Error("control: Ctrl+Alt+Del and the clipboard are not offered")
 	}
 
-	// no file transfer right and view only: nothing to offer; one monitor:
-	// nothing to pick
+	// no file transfer right and view only: the picture quality is all
+	// Actions offers; one monitor: nothing to pick
 	e := newEnv(t)
 	me := api.Account{ID: 5, Name: "Vera", Role: "technician", Rights: []string{"take"}}
 	w2 := newWindow(Config{App: e.app, Client: e.owner, Session: api.Session{ID: 2, Device: testDevice}, Me: me, Mode: ModeControl}, fakeSignals{})
 	defer w2.Close()
-	if !w2.tb.actions.Disabled() || w2.tb.file.Visible() {
-		t.Error("Actions offered with nothing in it")
+	if w2.tb.actions.Disabled() || w2.tb.file.Visible() || !w2.tb.cad.Disabled() || w2.tb.quality.Disabled() {
+		t.Error("view only without file transfer: Actions should offer the picture quality only")
 	}
 	if w2.tb.monitorBox.Visible() {
 		t.Error("a monitor picker for one monitor")
 	}
 	if w2.tb.collab.Text != "Collaborators" {
 		t.Errorf("collaborators %q", w2.tb.collab.Text)
+	}
+}
+
+// TestQualityPicker: the picture quality is offered in view only, shows
+// my choice until the host answers, then the host's; a choice the host
+// refused (another technician controls) is explained.
+func TestQualityPicker(t *testing.T) {
+	e := newEnv(t)
+	me := api.Account{ID: 5, Name: "Vera", Role: "technician", Rights: []string{"take"}}
+	w := newWindow(Config{App: e.app, Client: e.owner, Session: api.Session{ID: 3, Device: testDevice}, Me: me, Mode: ModeView}, fakeSignals{})
+	defer w.Close()
+	tb := w.tb
+	if tb.quality.Selected != "Auto" || w.qualityText() != "" {
+		t.Fatalf("a new window shows %q, status %q", tb.quality.Selected, w.qualityText())
+	}
+	if got := tb.quality.Options; len(got) != 3 || got[1] != "Speed (smooth)" || got[2] != "Quality (sharp)" {
+		t.Fatalf("options %q", got)
+	}
+	test.Tap(tb.actions)
+	if !tb.actionMenu.Visible() {
+		t.Fatal("the Actions menu did not open in view only")
+	}
+	tb.quality.SetSelected("Speed (smooth)") // as a tap on the option does
+	if tb.actionMenu.Visible() {
+		t.Error("the Actions menu stays open after choosing the quality")
+	}
+	w.mu.Lock()
+	wanted, sent := w.qualityWanted, w.sent
+	w.mu.Unlock()
+	// not connected yet: the choice waits for the connection, and it is
+	// no input
+	if wanted != input.QualitySpeed || sent != 0 || len(w.inputs) != 0 {
+		t.Fatalf("wanted %s, %d input events sent, %d queued", wanted, sent, len(w.inputs))
+	}
+	if got := w.qualityText(); got != "Speed (smooth) · " {
+		t.Errorf("status shows %q", got)
+	}
+
+	// The host keeps Auto: another technician controls.
+	tb.gotQuality(input.QualityAuto)
+	if tb.quality.Selected != "Auto" || !strings.Contains(tb.status.Text, "Only the technician in control") {
+		t.Errorf("after a refusal: %q selected, status %q", tb.quality.Selected, tb.status.Text)
+	}
+	// A colleague in control chose Quality: shown, no complaint.
+	tb.setStatus("")
+	tb.gotQuality(input.QualitySharp)
+	if tb.quality.Selected != "Quality (sharp)" || tb.status.Text != "" {
+		t.Errorf("after the host's change: %q selected, status %q", tb.quality.Selected, tb.status.Text)
 	}
 }

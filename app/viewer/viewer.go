@@ -1,7 +1,8 @@
 // Package viewer is the technician's remote viewer window: the end user's
 // screen (internal/ui.RemoteView fed by media.Viewer), a toolbar for
-// control, scaling, Ctrl+Alt+Del, clipboard, files, chat and collaborators,
-// and a status line with the connection path and its figures.
+// control, scaling, Ctrl+Alt+Del, clipboard, files, picture quality, chat
+// and collaborators, and a status line with the connection path and its
+// figures.
 //
 // The console opens one Window per remote connection (Open) and forwards
 // every broker event of the session (Window.HandleEvent). Network work
@@ -123,6 +124,11 @@ type Window struct {
 	viewOnly   bool
 	sent       uint64 // input events handed to media.Viewer
 	ended      bool
+	// quality is the picture quality the host encodes for, as it last
+	// said, or as I chose until it answers; qualityWanted is my choice,
+	// sent once connected (0: none yet).
+	quality       input.Quality
+	qualityWanted input.Quality
 
 	closeOnce sync.Once
 }
@@ -149,7 +155,7 @@ func newWindow(cfg Config, sig signalChannel) *Window {
 	w := &Window{
 		cfg: cfg, log: cfg.Logger.With("session_id", cfg.Session.ID), sig: sig,
 		inputs: make(chan input.Event, 256), answer: make(chan api.Consent, 4),
-		session: cfg.Session, viewOnly: true,
+		session: cfg.Session, viewOnly: true, quality: input.QualityAuto,
 	}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	w.canControl = cfg.Mode == ModeControl && hasRight(cfg.Me, desk.RightRemoteControl)
@@ -217,7 +223,11 @@ func (w *Window) connect(ctx context.Context) error {
 		return nil
 	}
 	w.mv = mv
+	wanted := w.qualityWanted
 	w.mu.Unlock()
+	if wanted != input.QualityUnknown {
+		w.queue(input.Event{Kind: input.KindQuality, Quality: wanted}) // chosen while connecting
+	}
 
 	w.wg.Add(2)
 	go func() { defer w.wg.Done(); w.frameLoop(ctx, mv) }()
@@ -291,7 +301,13 @@ func (w *Window) inputLoop(ctx context.Context, mv *media.Viewer) {
 		case <-ctx.Done():
 			return
 		case ev := <-w.inputs:
-			if err := mv.SendInput(ctx, ev); err != nil {
+			var err error
+			if ev.Kind == input.KindQuality {
+				err = mv.SetQuality(ctx, ev.Quality)
+			} else {
+				err = mv.SendInput(ctx, ev)
+			}
+			if err != nil {
 				if ctx.Err() != nil {
 					return
 				}
@@ -314,6 +330,11 @@ func (w *Window) send(ev input.Event) bool {
 	if !ok {
 		return false
 	}
+	return w.queue(ev)
+}
+
+// queue hands ev to the input loop without blocking.
+func (w *Window) queue(ev input.Event) bool {
 	select {
 	case w.inputs <- ev:
 		return true
@@ -325,13 +346,31 @@ func (w *Window) send(ev input.Event) bool {
 	}
 }
 
-// onHostEvent receives the host's messages: the end user's clipboard,
-// in answer to Copy from remote.
-func (w *Window) onHostEvent(ev input.Event) {
-	if ev.Kind != input.KindClipboard {
-		return
+// setQuality asks the host for a smooth or a sharp picture. It is no
+// input, so it goes in view only too; before the connection is up the
+// choice waits for it.
+func (w *Window) setQuality(q input.Quality) {
+	w.mu.Lock()
+	w.quality, w.qualityWanted = q, q
+	connected := w.mv != nil && !w.ended
+	w.mu.Unlock()
+	if connected {
+		w.queue(input.Event{Kind: input.KindQuality, Quality: q})
 	}
-	fyne.Do(func() { w.tb.gotRemoteClipboard(ev.Text) })
+}
+
+// onHostEvent receives the host's messages: the end user's clipboard,
+// in answer to Copy from remote, and the picture quality in force.
+func (w *Window) onHostEvent(ev input.Event) {
+	switch ev.Kind {
+	case input.KindClipboard:
+		fyne.Do(func() { w.tb.gotRemoteClipboard(ev.Text) })
+	case input.KindQuality:
+		w.mu.Lock()
+		w.quality = ev.Quality
+		w.mu.Unlock()
+		fyne.Do(func() { w.tb.gotQuality(ev.Quality) })
+	}
 }
 
 // statsLoop refreshes the status line until ctx ends.
@@ -340,7 +379,7 @@ func (w *Window) statsLoop(ctx context.Context, mv *media.Viewer) {
 	defer t.Stop()
 	for {
 		st := mv.Stats()
-		text := w.roleText() + " · " + statusText(st.Stats)
+		text := w.roleText() + " · " + w.qualityText() + statusText(st.Stats)
 		fyne.Do(func() { w.tb.setStats(text) })
 		if st.State == rtc.StateClosed || st.State == rtc.StateFailed {
 			w.setPhase(lang.L("The connection ended. The end user may have stopped sharing."))
@@ -367,6 +406,18 @@ func (w *Window) roleText() string {
 		return lang.L("View only (control allowed)")
 	}
 	return lang.L("Controlling")
+}
+
+// qualityText names the picture quality for the status line, with its
+// separator; nothing for Auto.
+func (w *Window) qualityText() string {
+	w.mu.Lock()
+	q := w.quality
+	w.mu.Unlock()
+	if q == input.QualitySpeed || q == input.QualitySharp {
+		return qualityLabel(q) + " · "
+	}
+	return ""
 }
 
 // statusText is the status line: how media travels and how well.

@@ -87,7 +87,8 @@ func hasKind(evs []input.Event, k input.Kind) bool {
 
 // TestViewerOverBroker connects the viewer window and an agent-side
 // media.Host through the real broker's WebSocket signaling: consent, the
-// picture, view only, control, Ctrl+Alt+Del, the status line and chat.
+// picture, view only, the picture quality, control, Ctrl+Alt+Del, the
+// status line and chat.
 func TestViewerOverBroker(t *testing.T) {
 	// Two monitors: the first 640×480, the second 400×300 beside it.
 	display := xvfbtest.Start(t, 1040, 480)
@@ -193,6 +194,21 @@ func TestViewerOverBroker(t *testing.T) {
 		t.Fatalf("view only sent %d events: %+v", w.sent, evs)
 	}
 
+	// the picture quality is no input: chosen in view only, it reaches
+	// the host, and the status line says it
+	test.Tap(w.tb.actions)
+	if !w.tb.actionMenu.Visible() {
+		t.Fatal("the Actions menu did not open in view only")
+	}
+	w.tb.quality.SetSelected("Speed (smooth)")
+	eventually(t, "the host encoding for speed", 5*time.Second, func() bool { return h.Stats().Quality == input.QualitySpeed })
+	eventually(t, "the status line saying speed", 5*time.Second, func() bool {
+		return strings.Contains(w.tb.status.Text, "Speed (smooth)")
+	})
+	if st := h.Stats(); st.Injected != 0 || st.Refused != 0 || len(rec.Events()) != 0 || w.sent != 0 {
+		t.Fatalf("choosing the quality counted as input: %d injected, %d refused, %d sent", st.Injected, st.Refused, w.sent)
+	}
+
 	// control: keys and Ctrl+Alt+Del reach the injector
 	w.tb.control.SetSelected("Control")
 	if w.rv.ViewOnly() {
@@ -253,6 +269,12 @@ func TestViewerOverBroker(t *testing.T) {
 	if evs := rec.Events(); slices.ContainsFunc(evs, func(e input.Event) bool { return e.Key == "C" }) {
 		t.Fatalf("view only injected %+v", evs)
 	}
+
+	// a quality chosen on the end user's side shows in the picker
+	if err := h.SetQuality(input.QualitySharp); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the host's quality in the picker", 5*time.Second, func() bool { return w.tb.quality.Selected == "Quality (sharp)" })
 
 	// chat arrives live
 	if _, err := agent.AgentPostMessage(ctx(), "the printer is still offline"); err != nil {
