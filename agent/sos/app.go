@@ -64,11 +64,12 @@ type App struct {
 	broker    Broker
 	events    Events
 	sess      api.AgentSession
+	sessViews int64 // counts the views of the session applied to sess
 	code      string
 	wasActive bool // the session has been Active (released sessions keep the chat)
 	link      LinkState
 	share     *sharing
-	shareSeq  int64 // counts allowances, to find the latest control
+	shareSeq  int64 // numbers allowances as the end user gives them (answer)
 	prompts   map[int64]*consentPrompt
 	seen      map[int64]bool // chat messages shown
 	rated     bool
@@ -392,24 +393,56 @@ func (a *App) onLinkState(s LinkState) {
 		// Events between the join and the first connection are not
 		// replayed, and a reconnection's catch-up may have been cut short:
 		// refresh the session so the screen and banner are right.
-		a.goroutine(func(ctx context.Context) {
-			if b := a.currentBroker(); b != nil {
-				if s, err := b.AgentSession(ctx); err == nil {
-					a.onSession(*s)
-				}
-			}
-		})
+		a.goroutine(a.refreshSession)
+	}
+}
+
+// refreshSession asks the broker for the session and applies its answer,
+// unless an event brought a view of the session while the request was on
+// its way: the answer may be older than that (the technician took the
+// session after the broker answered), so it asks again. Events keep
+// coming only while the connection is up, and each brings the whole
+// session: after a few tries, they are left to tell.
+func (a *App) refreshSession(ctx context.Context) {
+	for range 3 {
+		b := a.currentBroker()
+		if b == nil {
+			return
+		}
+		a.mu.Lock()
+		views := a.sessViews
+		a.mu.Unlock()
+		s, err := b.AgentSession(ctx)
+		if err != nil {
+			a.log.Warn("refresh session", "err", err)
+			return
+		}
+		if a.applySession(*s, views) {
+			return
+		}
+		a.log.Debug("session changed while refreshing: refreshing again")
 	}
 }
 
 // onSession applies a new view of the session: the trust banner, the
 // screen for its state, and the end of sharing when it is no longer Active.
-func (a *App) onSession(s api.AgentSession) {
+func (a *App) onSession(s api.AgentSession) { a.applySession(s, -1) }
+
+// applySession is onSession; when views is not negative, only while no
+// other view was applied since sessViews was views. It reports false when
+// such a view superseded s.
+func (a *App) applySession(s api.AgentSession, views int64) bool {
 	a.mu.Lock()
 	if a.sess.SessionID != 0 && s.SessionID != a.sess.SessionID {
 		a.mu.Unlock()
-		return
+		return true // another session's: nothing to ask again
 	}
+	if views >= 0 && a.sessViews != views {
+		a.mu.Unlock()
+		return false
+	}
+	a.sessViews++
+	view := a.sessViews
 	a.sess = s
 	if s.State == "active" {
 		a.wasActive = true
@@ -421,6 +454,14 @@ func (a *App) onSession(s api.AgentSession) {
 		a.cancelPrompts()
 	}
 	a.do(func() {
+		// Views applied on two goroutines (an event's and the refresh's)
+		// may queue their screens in the other order: show the latest.
+		a.mu.Lock()
+		latest := a.sessViews == view
+		a.mu.Unlock()
+		if !latest {
+			return
+		}
 		a.updateBanner(s)
 		switch {
 		case s.State == "closed":
@@ -437,6 +478,7 @@ func (a *App) onSession(s api.AgentSession) {
 			a.showSession()
 		}
 	})
+	return true
 }
 
 func (a *App) onDeleted() {

@@ -1,6 +1,7 @@
 package sos
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -89,7 +90,10 @@ func (a *App) cancelPrompts() {
 
 // answer sends the end user's answer and, once the broker recorded an
 // allow, starts sharing exactly what was allowed. Only the first answer to
-// a request counts (a click racing the automatic deny).
+// a request counts (a click racing the automatic deny). An allowance is
+// numbered here, when the end user gives it: answers travel on goroutines
+// of their own, and one given later may reach the broker, and start
+// sharing, first.
 func (a *App) answer(id int64, ans string) {
 	a.mu.Lock()
 	p := a.prompts[id]
@@ -103,6 +107,11 @@ func (a *App) answer(id int64, ans string) {
 	p.answered = true
 	delete(a.prompts, id)
 	b := a.broker
+	var seq int64
+	if ans != answerDeny {
+		a.shareSeq++
+		seq = a.shareSeq
+	}
 	a.mu.Unlock()
 	p.stopTimer()
 	a.do(func() { a.hideConsent(p) })
@@ -121,7 +130,7 @@ func (a *App) answer(id int64, ans string) {
 		case answerDeny:
 			a.do(func() { a.addNotice(lang.L("You did not allow access to your screen."), false) })
 		default:
-			a.startSharing(ctx, p.c, ans == answerControl)
+			a.startSharing(ctx, p.c, ans == answerControl, seq)
 		}
 	})
 }
@@ -133,7 +142,7 @@ type sharing struct {
 	allowed input.Mode // what Allow last set: the most anyone may do
 
 	// Guarded by App.mu.
-	viewers    []*shareViewer        // in the order they were allowed
+	viewers    []*shareViewer        // in the order they were allowed (by seq)
 	controller int64                 // technician in control; 0: nobody
 	restarts   map[int64]*iceRestart // technician → their ICE restart loop
 }
@@ -143,21 +152,32 @@ type shareViewer struct {
 	id      int64
 	name    string
 	control bool  // the end user allowed control
-	seq     int64 // when control was allowed: the latest allowance wins
+	seq     int64 // when the end user allowed it (App.shareSeq): the latest allowance wins
 }
 
 // startSharing shares the screen with the technician who asked, as far as
 // the end user allowed: the first allowance creates the host, later ones
 // (collaborators, or the same technician's new window) add a connection
 // without disturbing the others. Control goes to the technician whose
-// control was allowed last; the previous controller drops to watching. It
-// runs on a goroutine.
-func (a *App) startSharing(ctx context.Context, c api.Consent, control bool) {
+// control was allowed last; the previous controller drops to watching.
+// seq numbers the allowance (answer): allowances may start sharing in
+// another order than the end user gave them, and seq, not the order
+// they arrive in, says which is the latest. It runs on a goroutine.
+func (a *App) startSharing(ctx context.Context, c api.Consent, control bool, seq int64) {
 	a.shareOp.Lock()
 	defer a.shareOp.Unlock()
 	a.mu.Lock()
 	sh, ev, sessID := a.share, a.events, a.sess.SessionID
+	stale := sh != nil && slices.ContainsFunc(sh.viewers, func(v *shareViewer) bool {
+		return v.id == c.TechnicianID && v.seq > seq
+	})
 	a.mu.Unlock()
+	if stale {
+		// The same technician's later allowance (their newer window)
+		// started sharing first: it is what the end user last decided.
+		a.log.Info("allowance superseded", "consent_id", c.ID, "technician_id", c.TechnicianID)
+		return
+	}
 	mode := input.ModeViewOnly
 	if control {
 		mode = input.ModeControl
@@ -210,10 +230,10 @@ func (a *App) startSharing(ctx context.Context, c api.Consent, control bool) {
 	}
 
 	a.mu.Lock()
-	a.shareSeq++
-	v := &shareViewer{id: c.TechnicianID, name: c.Technician, control: control, seq: a.shareSeq}
+	v := &shareViewer{id: c.TechnicianID, name: c.Technician, control: control, seq: seq}
 	viewers := slices.DeleteFunc(slices.Clone(sh.viewers), func(o *shareViewer) bool { return o.id == v.id })
-	viewers = append(viewers, v)
+	i, _ := slices.BinarySearchFunc(viewers, seq, func(o *shareViewer, seq int64) int { return cmp.Compare(o.seq, seq) })
+	viewers = slices.Insert(viewers, i, v)
 	a.mu.Unlock()
 
 	// The most anyone may do, then who controls: the latest allowance.

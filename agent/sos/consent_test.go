@@ -1,6 +1,7 @@
 package sos
 
 import (
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -161,5 +162,79 @@ func TestReplacedConnectionClosesLate(t *testing.T) {
 	h.wait("Tess gone", func() bool { return h.app.Indicator() == "Tom Tech is viewing your screen" })
 	if removed, _ := host.leaving(); !slices.Equal(removed, []int64{tess.id, tess.id}) {
 		t.Fatalf("RemoveViewer calls %v", removed)
+	}
+}
+
+// TestAllowancesReachBrokerOutOfOrder: the end user allows Tess, then
+// Tom, but Tess's answer reaches the broker last (her sharing starts
+// second). The indicator lists them in the order the end user allowed
+// them, and control goes to whom it was allowed last.
+func TestAllowancesReachBrokerOutOfOrder(t *testing.T) {
+	for _, tc := range []struct {
+		mode  string
+		shown string
+		ctrl  technician
+	}{
+		{"view", "Tess Tech, Tom Tech are viewing your screen", technician{}},
+		{"control", "Tom Tech is controlling your screen; also viewing: Tess Tech", tom},
+	} {
+		t.Run(tc.mode, func(t *testing.T) {
+			h, b, rec := joinActive(t)
+			release := b.holdAnswer(60)
+			defer release()
+			allowTech(h, b, 60, tess, tc.mode)
+			allowTech(h, b, 61, tom, tc.mode)
+			h.waitShowing("Tom's sharing", func() bool { return strings.HasPrefix(h.app.Indicator(), "Tom Tech ") },
+				func() string { return sharingState(h, b, rec) })
+			release()
+			h.waitShowing("both", func() bool { return h.app.Indicator() == tc.shown },
+				func() string { return sharingState(h, b, rec) })
+			name, control, ok := h.app.Sharing()
+			if !ok || control != (tc.ctrl != technician{}) || control && name != tc.ctrl.name {
+				t.Fatalf("Sharing() = %q %v %v, want %q in control", name, control, ok, tc.ctrl.name)
+			}
+			if tc.ctrl != (technician{}) {
+				if _, ctrls := rec.all()[0].control(); ctrls[len(ctrls)-1] != tc.ctrl.id {
+					t.Fatalf("SetController calls %v, want %d last", ctrls, tc.ctrl.id)
+				}
+			}
+		})
+	}
+}
+
+// TestSupersededAllowanceArrivesLate: Tess asks to view, then, from a new
+// window, for control; the end user allows both, but the first answer
+// reaches the broker last. Her connection stays the one control was
+// allowed on.
+func TestSupersededAllowanceArrivesLate(t *testing.T) {
+	b := newFakeBroker(activeSession)
+	rec := &hostRecorder{}
+	logs := &logRecorder{}
+	h := newHarness(t, Config{Link: testLink, NewBroker: fixedBroker(b), Host: rec.factory, Logger: slog.New(logs)})
+	h.screen(ScreenSession)
+	h.wait("events", func() bool { return b.ev() != nil })
+	release := b.holdAnswer(60)
+	defer release()
+	allowTech(h, b, 60, tess, "view")
+	allowTech(h, b, 61, tess, "control")
+	const ctrl = "Tess Tech is controlling your screen"
+	h.waitShowing("control", func() bool { return h.app.Indicator() == ctrl },
+		func() string { return sharingState(h, b, rec) })
+	release()
+	h.wait("the late answer", func() bool { return logs.logged("allowance superseded") })
+	h.ui(func() {
+		if got := h.app.Indicator(); got != ctrl {
+			t.Errorf("indicator %q, want %q", got, ctrl)
+		}
+	})
+	host := rec.all()[0]
+	if viewers, _ := host.control(); len(viewers) != 1 || viewers[tess.id] != input.ModeControl {
+		t.Fatalf("host viewers %v, want Tess's control connection only", viewers)
+	}
+	if removed, _ := host.leaving(); len(removed) != 0 {
+		t.Fatalf("RemoveViewer calls %v: the late allowance replaced the connection", removed)
+	}
+	if name, control, ok := h.app.Sharing(); !ok || !control || name != tess.name {
+		t.Fatalf("Sharing() = %q %v %v, want Tess controlling", name, control, ok)
 	}
 }

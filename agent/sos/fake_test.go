@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"maps"
 	"slices"
 	"sort"
@@ -98,6 +99,32 @@ func (c *fakeClock) Advance(d time.Duration) {
 	}
 }
 
+// logRecorder is a slog.Handler keeping the messages logged, for tests
+// that wait for something with no other trace.
+type logRecorder struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (r *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+
+func (r *logRecorder) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.msgs = append(r.msgs, rec.Message)
+	return nil
+}
+
+func (r *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *logRecorder) WithGroup(string) slog.Handler      { return r }
+
+// logged reports whether msg was logged.
+func (r *logRecorder) logged(msg string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Contains(r.msgs, msg)
+}
+
 // fakeBroker answers from canned values and records calls.
 type fakeBroker struct {
 	signals  func() SignalChannel // passed to the events connection
@@ -113,6 +140,55 @@ type fakeBroker struct {
 	files    map[int64]string
 	msgID    int64
 	events   *fakeEvents
+	// held: consent → closed when AnswerConsent may return (a slow
+	// answer); see holdAnswer.
+	held map[int64]chan struct{}
+	// sessHeld, when set, holds AgentSession's answers on their way back
+	// (a snapshot taken now, delivered late); sessCalls counts calls.
+	sessHeld  chan struct{}
+	sessCalls int
+}
+
+// holdSession makes AgentSession's answers, snapshots of the session as
+// it is when asked, wait on their way back until release is called (also
+// when the App closes meanwhile: release before Close).
+func (b *fakeBroker) holdSession() (release func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ch := make(chan struct{})
+	b.sessHeld = ch
+	return sync.OnceFunc(func() {
+		b.mu.Lock()
+		b.sessHeld = nil
+		b.mu.Unlock()
+		close(ch)
+	})
+}
+
+func (b *fakeBroker) sessionCalls() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.sessCalls
+}
+
+// setSession changes the session the broker has.
+func (b *fakeBroker) setSession(s api.AgentSession) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.join.Session = s
+}
+
+// holdAnswer makes the answer to consent id wait, on its way to the
+// broker, until the returned func is called.
+func (b *fakeBroker) holdAnswer(id int64) (release func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.held == nil {
+		b.held = map[int64]chan struct{}{}
+	}
+	ch := make(chan struct{})
+	b.held[id] = ch
+	return sync.OnceFunc(func() { close(ch) })
 }
 
 func newFakeBroker(sess api.AgentSession) *fakeBroker {
@@ -148,8 +224,13 @@ func (b *fakeBroker) SubmitSOS(ctx context.Context, req api.SOSRequest) (*api.Ag
 
 func (b *fakeBroker) AgentSession(context.Context) (*api.AgentSession, error) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	s := b.join.Session
+	b.sessCalls++
+	held := b.sessHeld
+	b.mu.Unlock()
+	if held != nil {
+		<-held // the answer is on its way, even if the caller gives up
+	}
 	return &s, nil
 }
 
@@ -158,6 +239,16 @@ func (b *fakeBroker) UpdateDevice(ctx context.Context, dev api.Device) (*api.Age
 }
 
 func (b *fakeBroker) AnswerConsent(ctx context.Context, id int64, answer string) (*api.Consent, error) {
+	b.mu.Lock()
+	held := b.held[id]
+	b.mu.Unlock()
+	if held != nil {
+		select {
+		case <-held:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.answers = append(b.answers, strings.Join([]string{itoa(id), answer}, ":"))
@@ -576,6 +667,13 @@ func (h *harness) ui(f func()) {
 // wait polls cond (run under the UI lock) until it holds.
 func (h *harness) wait(what string, cond func() bool) {
 	h.t.Helper()
+	h.waitShowing(what, cond, nil)
+}
+
+// waitShowing is wait that, when it times out, also reports what show
+// returns (run on the UI goroutine): what there was instead.
+func (h *harness) waitShowing(what string, cond func() bool, show func() string) {
+	h.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		var ok bool
@@ -584,9 +682,14 @@ func (h *harness) wait(what string, cond func() bool) {
 			return
 		}
 		if time.Now().After(deadline) {
-			var screen string
-			h.ui(func() { screen = h.app.Screen() })
-			h.t.Fatalf("timed out waiting for %s (screen %q)", what, screen)
+			var screen, shown string
+			h.ui(func() {
+				screen = h.app.Screen()
+				if show != nil {
+					shown = "; " + show()
+				}
+			})
+			h.t.Fatalf("timed out waiting for %s (screen %q%s)", what, screen, shown)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

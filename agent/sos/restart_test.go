@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,12 +31,49 @@ func shareWithTessAndTom(t *testing.T) (*harness, *fakeBroker, *fakeHost) {
 	h, b, rec := joinActive(t)
 	allowTech(h, b, 50, tess, "view")
 	allowTech(h, b, 51, tom, "view")
-	h.wait("both watch", func() bool { return h.app.Indicator() == "Tess Tech, Tom Tech are viewing your screen" })
+	h.waitShowing("both watch",
+		func() bool { return h.app.Indicator() == "Tess Tech, Tom Tech are viewing your screen" },
+		func() string { return sharingState(h, b, rec) })
 	h.advance(2 * time.Second)
 	if d, ok := h.clock.next(); ok {
 		t.Fatalf("a timer is due in %v before anything failed", d)
 	}
 	return h, b, rec.all()[0]
+}
+
+// sharingState describes, for a test that timed out, what the end user
+// sees and what the agent did with the consents: the indicator, the
+// prompts still open, the broker's answers and each host's viewers. It
+// runs on the UI goroutine.
+func sharingState(h *harness, b *fakeBroker, rec *hostRecorder) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "indicator %q", h.app.Indicator())
+	h.app.mu.Lock()
+	var open []string
+	for id, p := range h.app.prompts {
+		open = append(open, fmt.Sprintf("%d (%s, answered %t, shown %t)", id, p.c.Technician, p.answered, p.dlg != nil))
+	}
+	var viewers []string
+	if sh := h.app.share; sh != nil {
+		for _, v := range sh.viewers {
+			viewers = append(viewers, fmt.Sprintf("%d %s seq %d", v.id, v.name, v.seq))
+		}
+	}
+	h.app.mu.Unlock()
+	slices.Sort(open)
+	fmt.Fprintf(&s, ", prompts open %v, sharing with %v", open, viewers)
+	answers, _ := b.calls()
+	fmt.Fprintf(&s, ", answers %v", answers)
+	for i, host := range rec.all() {
+		host.mu.Lock()
+		fmt.Fprintf(&s, ", host %d: first %d, added %v, removed %v, viewers %v, stopped %t, closed %t",
+			i, host.req.TechnicianID, host.added, host.removed, host.viewers, host.stopped, host.closed)
+		host.mu.Unlock()
+	}
+	if len(rec.all()) == 0 {
+		s.WriteString(", no host")
+	}
+	return s.String()
 }
 
 // waitRestarts waits for the nth ICE restart and fails on more.

@@ -401,3 +401,37 @@ func TestSentence(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshOlderThanEvent: the session's refresh once the events are
+// connected asks the broker while the session is queued; the technician
+// takes it, and the event saying so arrives before the refresh's answer.
+// The older answer does not undo what the event showed.
+func TestRefreshOlderThanEvent(t *testing.T) {
+	queued := activeSession
+	queued.Kind, queued.State, queued.TechnicianName = "sos", "queued", ""
+	b := newFakeBroker(queued)
+	release := b.holdSession()
+	h := newHarness(t, Config{Link: testLink, NewBroker: fixedBroker(b)})
+	t.Cleanup(release) // before the harness's Close, which waits for the refresh
+	h.screen(ScreenQueue)
+	h.wait("the refresh asked", func() bool { return b.sessionCalls() == 1 })
+
+	b.setSession(activeSession)
+	b.ev().push(t, "session.updated", activeSession)
+	const named = "Your technician: Tess Tech"
+	h.wait("technician named", func() bool { return h.app.ui.techText.Text == named })
+
+	release()
+	h.app.Close() // waits for the refresh
+	h.ui(func() {
+		if got := h.app.ui.techText.Text; got != named {
+			t.Errorf("technician %q after the refresh, want %q", got, named)
+		}
+		if got := h.app.Screen(); got != ScreenSession {
+			t.Errorf("screen %q, want %q", got, ScreenSession)
+		}
+	})
+	if s := h.app.State(); s.State != "active" {
+		t.Errorf("session %q after the refresh, want active", s.State)
+	}
+}
