@@ -68,3 +68,37 @@ func TestConcurrentUse(t *testing.T) {
 		t.Error("the streaming source produced no frame while the painter drew")
 	}
 }
+
+// TestCancelledWaitKeepsDamage: a Next cancelled while it paces, after it
+// took the damage notification, must leave the damage for the next call.
+// The server reports damage only once until it is fetched, so a lost
+// notification would stall the stream until the (here: hour-long) refresh.
+// The media host cancels Next on every keyframe request.
+func TestCancelledWaitKeepsDamage(t *testing.T) {
+	xvfbtest.Start(t, 320, 240)
+	p := newPainter(t)
+	s := openTest(t, Config{Backend: BackendX11, MinInterval: time.Second, Refresh: time.Hour})
+	nextWithin(t, s, 5*time.Second)
+	// Start from no pending notification (creating the damage object
+	// reported the whole screen), then exactly one for the drawing.
+	damaged := s.(*x11Source).damaged
+	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-damaged:
+	default:
+	}
+	p.fill(image.Rect(10, 10, 40, 40), 0xabcdef)
+	time.Sleep(100 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if f, err := s.Next(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Next while pacing = %v, %v; want it cancelled", f, err)
+	}
+	if n := len(damaged); n != 1 {
+		t.Fatalf("%d damage notifications pending after the cancelled Next, want the taken one back", n)
+	}
+	f := nextWithin(t, s, 5*time.Second)
+	if !covered(f.Changed, image.Rect(10, 10, 40, 40)) {
+		t.Errorf("Changed = %v, want the drawing", f.Changed)
+	}
+}

@@ -106,6 +106,16 @@ func openX11(cfg Config) (_ *x11Source, err error) {
 	if err := checkFormat(setup, screen); err != nil {
 		return nil, err
 	}
+	// Every extension is made usable here, before the connection is
+	// shared (see x11ext.Use); a missing one is only a missing feature.
+	for _, e := range []struct {
+		name string
+		init func(*xgb.Conn) error
+	}{{"RANDR", randr.Init}, {"XINERAMA", xinerama.Init}} {
+		if err := x11ext.Use(conn, e.name, e.init); err != nil {
+			cfg.Logger.Debug("X extension unavailable", "extension", e.name, "err", err)
+		}
+	}
 	mons, err := x11Monitors(conn, screen)
 	if err != nil {
 		return nil, err
@@ -206,10 +216,10 @@ func (s *x11Source) attachSHM() error {
 }
 
 // x11Monitors asks RandR 1.5, then Xinerama, then falls back to the root
-// window. It runs on every stream start, while other connections receive
-// events: extensions go through x11ext, never their Init directly.
+// window, as far as openX11 made them usable (it runs on every stream
+// start, on a connection in use: only x11ext.Has, never Use or Init).
 func x11Monitors(conn *xgb.Conn, screen *xproto.ScreenInfo) ([]Monitor, error) {
-	if x11ext.Use(conn, "RANDR", randr.Init) == nil {
+	if x11ext.Has(conn, "RANDR") {
 		if _, err := randr.QueryVersion(conn, 1, 5).Reply(); err == nil {
 			if r, err := randr.GetMonitors(conn, screen.Root, true).Reply(); err == nil && len(r.Monitors) > 0 {
 				mons := make([]Monitor, len(r.Monitors))
@@ -225,7 +235,7 @@ func x11Monitors(conn *xgb.Conn, screen *xproto.ScreenInfo) ([]Monitor, error) {
 			}
 		}
 	}
-	if x11ext.Use(conn, "XINERAMA", xinerama.Init) == nil {
+	if x11ext.Has(conn, "XINERAMA") {
 		if r, err := xinerama.QueryScreens(conn).Reply(); err == nil && len(r.ScreenInfo) > 0 {
 			mons := make([]Monitor, len(r.ScreenInfo))
 			for i, m := range r.ScreenInfo {
@@ -348,6 +358,13 @@ func (s *x11Source) Next(ctx context.Context) (*Frame, error) {
 		}
 		// Pace: let damage accumulate until the next frame is due.
 		if err := waitUntil(ctx, s.done, s.last.Add(s.cfg.MinInterval)); err != nil {
+			// The notification was taken but the damage is still on the
+			// server, which reports nothing more until it is fetched: put
+			// it back for the next call, or the stream would stall.
+			select {
+			case s.damaged <- struct{}{}:
+			default:
+			}
 			return nil, err
 		}
 		if err := s.takeDamage(); err != nil {

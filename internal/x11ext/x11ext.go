@@ -38,7 +38,15 @@ var (
 // Use makes the extension called name usable on c. init is the extension
 // package's Init function (for example randr.Init with name "RANDR");
 // name must be the one init registers.
+//
+// Call it before the connection is shared between goroutines: recording
+// the opcode takes the connection's extension lock for writing, and xgb's
+// request functions take its read lock twice in a row (a writer waiting
+// in between deadlocks both). Once recorded, Use only reads.
 func Use(c *xgb.Conn, name string, init func(*xgb.Conn) error) error {
+	if Has(c, name) {
+		return nil
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if !initialised[name] {
@@ -59,4 +67,12 @@ func Use(c *xgb.Conn, name string, init func(*xgb.Conn) error) error {
 	c.Extensions[name] = r.MajorOpcode
 	c.ExtLock.Unlock()
 	return nil
+}
+
+// Has reports whether the extension called name is usable on c.
+func Has(c *xgb.Conn, name string) bool {
+	c.ExtLock.RLock()
+	defer c.ExtLock.RUnlock()
+	_, ok := c.Extensions[name]
+	return ok
 }

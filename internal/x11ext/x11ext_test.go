@@ -3,9 +3,11 @@ package x11ext_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/randr"
+	"github.com/jezek/xgb/xfixes"
 	"github.com/jezek/xgb/xproto"
 
 	"github.com/tetherdesk/tether/internal/x11ext"
@@ -67,5 +69,32 @@ func TestUseMissing(t *testing.T) {
 	// The failed attempts left the connection usable.
 	if _, err := xproto.GetInputFocus(c).Reply(); err != nil {
 		t.Errorf("connection after Use: %v", err)
+	}
+}
+
+// TestUseOnAConnectionInUse: once an extension is recorded on a
+// connection, Use only reads. xgb's requests hold the connection's
+// extension read lock while they take it again; a Use that asked for the
+// write lock in between would deadlock with them.
+func TestUseOnAConnectionInUse(t *testing.T) {
+	display := xvfbtest.Start(t, 320, 240)
+	c := dial(t, display)
+	if err := x11ext.Use(c, "XFIXES", xfixes.Init); err != nil {
+		t.Fatal(err)
+	}
+	c.ExtLock.RLock() // a request in flight
+	defer c.ExtLock.RUnlock()
+	done := make(chan error, 1)
+	go func() { done <- x11ext.Use(c, "XFIXES", xfixes.Init) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Use on a connection with a request in flight blocked: it takes the write lock")
+	}
+	if !x11ext.Has(c, "XFIXES") || x11ext.Has(c, "TETHER-NOT-USED") {
+		t.Error("Has does not report what Use recorded")
 	}
 }
