@@ -69,24 +69,11 @@ func TestControllerSwitchesMonitorAndFetchesClipboard(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	var viewers [3]*Viewer // technician 1 controls, 2 watches
 	var clips [3]clipEvents
 	var announced [3]atomic.Int32
-	for id := int64(1); id <= 2; id++ {
-		hsig, vsig := rtc.NewPipeSignalers()
-		defer hsig.Close()
-		v, err := NewViewer(ctx, ViewerConfig{RTC: loop, OnEvent: clips[id].on,
-			OnMonitors: func(Monitors) { announced[id].Add(1) }}, vsig)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer v.Close()
-		viewers[id] = v
-		mode := map[int64]input.Mode{1: input.ModeControl, 2: input.ModeViewOnly}[id]
-		if err := h.AddViewer(ctx, id, mode, hsig); err != nil {
-			t.Fatal(err)
-		}
-	}
+	viewers := addTwoViewers(ctx, t, h, func(id int64) ViewerConfig {
+		return ViewerConfig{RTC: loop, OnEvent: clips[id].on, OnMonitors: func(Monitors) { announced[id].Add(1) }}
+	})
 	if err := h.Allow(input.ModeControl); err != nil {
 		t.Fatal(err)
 	}
@@ -201,22 +188,10 @@ func TestViewersChooseQuality(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close()
-	var viewers [3]*Viewer // technician 1 may control, 2 only watch
 	var told [3]qualityEvents
-	for id := int64(1); id <= 2; id++ {
-		hsig, vsig := rtc.NewPipeSignalers()
-		defer hsig.Close()
-		v, err := NewViewer(ctx, ViewerConfig{RTC: loop, OnEvent: told[id].on}, vsig)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer v.Close()
-		viewers[id] = v
-		mode := map[int64]input.Mode{1: input.ModeControl, 2: input.ModeViewOnly}[id]
-		if err := h.AddViewer(ctx, id, mode, hsig); err != nil {
-			t.Fatal(err)
-		}
-	}
+	viewers := addTwoViewers(ctx, t, h, func(id int64) ViewerConfig {
+		return ViewerConfig{RTC: loop, OnEvent: told[id].on}
+	})
 	if err := h.Allow(input.ModeViewOnly); err != nil {
 		t.Fatal(err)
 	}
@@ -341,4 +316,26 @@ func encodedRate(t *testing.T, h *Host, d time.Duration) (float64, HostStats) {
 	time.Sleep(d)
 	st := h.Stats()
 	return float64(st.Encoded-before) / time.Since(start).Seconds(), st
+}
+
+// addTwoViewers connects viewers 1 (may control) and 2 (only watches) to
+// h, with the configs cfg gives; they close when the test ends.
+func addTwoViewers(ctx context.Context, t *testing.T, h *Host, cfg func(id int64) ViewerConfig) [3]*Viewer {
+	t.Helper()
+	var viewers [3]*Viewer
+	for id := int64(1); id <= 2; id++ {
+		hsig, vsig := rtc.NewPipeSignalers()
+		t.Cleanup(func() { hsig.Close() })
+		v, err := NewViewer(ctx, cfg(id), vsig)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { v.Close() })
+		viewers[id] = v
+		mode := map[int64]input.Mode{1: input.ModeControl, 2: input.ModeViewOnly}[id]
+		if err := h.AddViewer(ctx, id, mode, hsig); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return viewers
 }
